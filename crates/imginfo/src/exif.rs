@@ -1,0 +1,284 @@
+//! EXIF: a TIFF-structured block parsed by kamadak-exif into a neutral, owned tag list
+//! (IFD, tag number, Exif 2.3 name, typed raw value, display string) that every
+//! renderer reads. kamadak-exif bounds its own walk (IFD loops, offsets past the end);
+//! the block size is bounded here before anything is copied.
+
+use serde::Serialize;
+
+/// Largest EXIF block we copy and parse. JPEG caps an APP1 at 64 KiB; HEIF Exif items
+/// with maker notes and a thumbnail reach a few hundred KiB. Anything bigger is hostile
+/// or not worth the CPU at the edge.
+pub const MAX_EXIF_BYTES: u64 = 2 * 1024 * 1024;
+
+/// Which IFD a tag came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Ifd {
+    Ifd0,
+    Exif,
+    Gps,
+    Interop,
+    Ifd1,
+}
+
+impl Ifd {
+    pub fn name(self) -> &'static str {
+        match self {
+            Ifd::Ifd0 => "ifd0",
+            Ifd::Exif => "exif",
+            Ifd::Gps => "gps",
+            Ifd::Interop => "interop",
+            Ifd::Ifd1 => "ifd1",
+        }
+    }
+}
+
+/// A raw TIFF field value, typed as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Value {
+    Byte(Vec<u8>),
+    Ascii(Vec<String>),
+    Short(Vec<u16>),
+    Long(Vec<u32>),
+    Rational(Vec<(u32, u32)>),
+    SByte(Vec<i8>),
+    Undefined(Vec<u8>),
+    SShort(Vec<i16>),
+    SLong(Vec<i32>),
+    SRational(Vec<(i32, i32)>),
+    Float(Vec<f32>),
+    Double(Vec<f64>),
+    /// A type code kamadak-exif does not know: (type, count).
+    Unknown(u16, u32),
+}
+
+impl Value {
+    /// The TIFF field type code (1 BYTE … 12 DOUBLE).
+    pub fn type_code(&self) -> u16 {
+        match self {
+            Value::Byte(_) => 1,
+            Value::Ascii(_) => 2,
+            Value::Short(_) => 3,
+            Value::Long(_) => 4,
+            Value::Rational(_) => 5,
+            Value::SByte(_) => 6,
+            Value::Undefined(_) => 7,
+            Value::SShort(_) => 8,
+            Value::SLong(_) => 9,
+            Value::SRational(_) => 10,
+            Value::Float(_) => 11,
+            Value::Double(_) => 12,
+            Value::Unknown(t, _) => *t,
+        }
+    }
+
+    /// First value as an unsigned integer, for BYTE/SHORT/LONG.
+    pub fn first_uint(&self) -> Option<u32> {
+        match self {
+            Value::Byte(v) => v.first().map(|&x| x as u32),
+            Value::Short(v) => v.first().map(|&x| x as u32),
+            Value::Long(v) => v.first().copied(),
+            _ => None,
+        }
+    }
+
+    /// The i-th value as f64, for numeric types (rationals divided out).
+    pub fn f64_at(&self, i: usize) -> Option<f64> {
+        match self {
+            Value::Byte(v) => v.get(i).map(|&x| x as f64),
+            Value::Short(v) => v.get(i).map(|&x| x as f64),
+            Value::Long(v) => v.get(i).map(|&x| x as f64),
+            Value::SByte(v) => v.get(i).map(|&x| x as f64),
+            Value::SShort(v) => v.get(i).map(|&x| x as f64),
+            Value::SLong(v) => v.get(i).map(|&x| x as f64),
+            Value::Float(v) => v.get(i).map(|&x| x as f64),
+            Value::Double(v) => v.get(i).copied(),
+            Value::Rational(v) => {
+                v.get(i).and_then(|&(n, d)| (d != 0).then(|| n as f64 / d as f64))
+            }
+            Value::SRational(v) => {
+                v.get(i).and_then(|&(n, d)| (d != 0).then(|| n as f64 / d as f64))
+            }
+            _ => None,
+        }
+    }
+
+    /// First ASCII string, trimmed of trailing NULs and spaces.
+    pub fn ascii(&self) -> Option<&str> {
+        match self {
+            Value::Ascii(v) => v.first().map(|s| s.trim_end_matches(['\0', ' '])),
+            _ => None,
+        }
+    }
+}
+
+/// One EXIF field.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Field {
+    pub ifd: Ifd,
+    pub tag: u16,
+    /// Exif 2.3 / TIFF 6 name (kamadak-exif's), or `Tag0x1234` when unknown.
+    pub name: String,
+    pub value: Value,
+    /// Human display string with units (kamadak-exif's rendering).
+    pub display: String,
+}
+
+/// A parsed EXIF block.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Exif {
+    pub little_endian: bool,
+    pub fields: Vec<Field>,
+}
+
+impl Exif {
+    /// Parses a TIFF-structured block (a leading `Exif\0\0` is skipped).
+    pub fn parse(block: &[u8]) -> Result<Exif, String> {
+        if block.len() as u64 > MAX_EXIF_BYTES {
+            return Err(format!("EXIF block of {} bytes exceeds the limit", block.len()));
+        }
+        let data = block.strip_prefix(b"Exif\0\0").unwrap_or(block);
+        let reader = exif::Reader::new();
+        let parsed = match reader.read_raw(data.to_vec()) {
+            Ok(e) => e,
+            Err(exif::Error::PartialResult(p)) => p.into_inner().0,
+            Err(e) => return Err(e.to_string()),
+        };
+        let fields = parsed
+            .fields()
+            .map(|f| {
+                let ifd = ifd_of(f);
+                Field {
+                    ifd,
+                    tag: f.tag.number(),
+                    name: tag_name(f.tag),
+                    value: convert(&f.value),
+                    display: f.display_value().with_unit(&parsed).to_string(),
+                }
+            })
+            .collect();
+        Ok(Exif { little_endian: parsed.little_endian(), fields })
+    }
+
+    /// First field with this tag number in this IFD.
+    pub fn get(&self, ifd: Ifd, tag: u16) -> Option<&Field> {
+        self.fields.iter().find(|f| f.ifd == ifd && f.tag == tag)
+    }
+
+    pub fn orientation(&self) -> Option<u16> {
+        self.get(Ifd::Ifd0, tags::ORIENTATION)
+            .and_then(|f| f.value.first_uint())
+            .and_then(|v| u16::try_from(v).ok())
+    }
+    pub fn make(&self) -> Option<&str> {
+        self.get(Ifd::Ifd0, tags::MAKE).and_then(|f| f.value.ascii())
+    }
+    pub fn model(&self) -> Option<&str> {
+        self.get(Ifd::Ifd0, tags::MODEL).and_then(|f| f.value.ascii())
+    }
+    pub fn datetime_original(&self) -> Option<&str> {
+        self.get(Ifd::Exif, tags::DATETIME_ORIGINAL).and_then(|f| f.value.ascii())
+    }
+
+    /// Signed decimal degrees from a GPS coordinate and its reference.
+    fn gps_coord(&self, tag: u16, ref_tag: u16, negative: char) -> Option<f64> {
+        let v = &self.get(Ifd::Gps, tag)?.value;
+        let d = v.f64_at(0)?;
+        let m = v.f64_at(1).unwrap_or(0.0);
+        let s = v.f64_at(2).unwrap_or(0.0);
+        let mut deg = d + m / 60.0 + s / 3600.0;
+        if !deg.is_finite() {
+            return None;
+        }
+        let r = self.get(Ifd::Gps, ref_tag).and_then(|f| f.value.ascii()).unwrap_or("");
+        if r.starts_with(negative) {
+            deg = -deg;
+        }
+        Some(deg)
+    }
+    pub fn gps_latitude(&self) -> Option<f64> {
+        self.gps_coord(tags::GPS_LATITUDE, tags::GPS_LATITUDE_REF, 'S')
+    }
+    pub fn gps_longitude(&self) -> Option<f64> {
+        self.gps_coord(tags::GPS_LONGITUDE, tags::GPS_LONGITUDE_REF, 'W')
+    }
+    /// Altitude in metres, negative below sea level (GPSAltitudeRef 1).
+    pub fn gps_altitude(&self) -> Option<f64> {
+        let a = self.get(Ifd::Gps, tags::GPS_ALTITUDE)?.value.f64_at(0)?;
+        let below = self
+            .get(Ifd::Gps, tags::GPS_ALTITUDE_REF)
+            .and_then(|f| f.value.first_uint())
+            == Some(1);
+        Some(if below { -a } else { a })
+    }
+}
+
+/// Tag numbers the core and renderers use by name.
+pub mod tags {
+    pub const IMAGE_WIDTH: u16 = 0x0100;
+    pub const IMAGE_LENGTH: u16 = 0x0101;
+    pub const MAKE: u16 = 0x010f;
+    pub const MODEL: u16 = 0x0110;
+    pub const ORIENTATION: u16 = 0x0112;
+    pub const X_RESOLUTION: u16 = 0x011a;
+    pub const Y_RESOLUTION: u16 = 0x011b;
+    pub const RESOLUTION_UNIT: u16 = 0x0128;
+    pub const DATETIME: u16 = 0x0132;
+    pub const EXIF_IFD_POINTER: u16 = 0x8769;
+    pub const GPS_IFD_POINTER: u16 = 0x8825;
+    pub const INTEROP_IFD_POINTER: u16 = 0xa005;
+    pub const DATETIME_ORIGINAL: u16 = 0x9003;
+    pub const OFFSET_TIME_ORIGINAL: u16 = 0x9011;
+    pub const EXIF_VERSION: u16 = 0x9000;
+    pub const FOCAL_LENGTH: u16 = 0x920a;
+    pub const COLOR_SPACE: u16 = 0xa001;
+    pub const GPS_VERSION_ID: u16 = 0x0000;
+    pub const GPS_LATITUDE_REF: u16 = 0x0001;
+    pub const GPS_LATITUDE: u16 = 0x0002;
+    pub const GPS_LONGITUDE_REF: u16 = 0x0003;
+    pub const GPS_LONGITUDE: u16 = 0x0004;
+    pub const GPS_ALTITUDE_REF: u16 = 0x0005;
+    pub const GPS_ALTITUDE: u16 = 0x0006;
+}
+
+fn ifd_of(f: &exif::Field) -> Ifd {
+    if f.ifd_num == exif::In::THUMBNAIL {
+        return Ifd::Ifd1;
+    }
+    match f.tag.context() {
+        exif::Context::Exif => Ifd::Exif,
+        exif::Context::Gps => Ifd::Gps,
+        exif::Context::Interop => Ifd::Interop,
+        _ => Ifd::Ifd0,
+    }
+}
+
+fn tag_name(t: exif::Tag) -> String {
+    match t.description() {
+        // kamadak-exif prints a known tag by its Exif name, an unknown one as
+        // `Tag(Context, n)`: give those a stable, JSON-friendly name instead.
+        Some(_) => t.to_string(),
+        None => format!("Tag0x{:04X}", t.number()),
+    }
+}
+
+fn convert(v: &exif::Value) -> Value {
+    use exif::Value as V;
+    match v {
+        V::Byte(x) => Value::Byte(x.clone()),
+        V::Ascii(x) => {
+            Value::Ascii(x.iter().map(|s| String::from_utf8_lossy(s).into_owned()).collect())
+        }
+        V::Short(x) => Value::Short(x.clone()),
+        V::Long(x) => Value::Long(x.clone()),
+        V::Rational(x) => Value::Rational(x.iter().map(|r| (r.num, r.denom)).collect()),
+        V::SByte(x) => Value::SByte(x.clone()),
+        V::Undefined(x, _) => Value::Undefined(x.clone()),
+        V::SShort(x) => Value::SShort(x.clone()),
+        V::SLong(x) => Value::SLong(x.clone()),
+        V::SRational(x) => Value::SRational(x.iter().map(|r| (r.num, r.denom)).collect()),
+        V::Float(x) => Value::Float(x.clone()),
+        V::Double(x) => Value::Double(x.clone()),
+        V::Unknown(t, c, _) => Value::Unknown(*t, *c),
+    }
+}

@@ -1,0 +1,301 @@
+//! PNG (ISO/IEC 15948, PNG 3rd ed.): signature, IHDR, then a chunk walk that skips
+//! chunk bodies, noting tRNS (alpha), acTL (APNG frames) and EXIF, which sits in an
+//! `eXIf` chunk (before or, as Pillow writes it, after IDAT) or in a `tEXt` "Raw profile
+//! type exif" chunk. EXIF after the image data is found with one read of the file's
+//! tail, each candidate chunk checked by its CRC, instead of walking every IDAT.
+
+use crate::bytes::{be32, ByteMap, PResult, Range};
+use crate::error::Error;
+use crate::model::{ColorSpace, ExifKind, ExifLoc, Format, Header};
+
+const F: &str = "png";
+const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+/// Chunks walked before giving up (a hostile file can hold 10^5 empty chunks).
+pub const MAX_CHUNKS: usize = 4096;
+/// PNG limits chunk lengths and dimensions to 2^31 - 1.
+pub const MAX_U31: u32 = 0x7FFF_FFFF;
+/// Bytes at the end of the file searched for EXIF written after the image data. Pillow
+/// and exiftool put `eXIf` right before IEND; 64 KiB holds a full EXIF block.
+pub const TAIL_WINDOW: u64 = 64 * 1024;
+/// Largest raw-profile text chunk decoded (hex doubles the EXIF size).
+pub const MAX_RAW_PROFILE: usize = 4 * 1024 * 1024;
+
+const RAW_PROFILE_KEYS: [&[u8]; 2] = [b"Raw profile type exif", b"Raw profile type APP1"];
+
+pub fn sniff(head: &[u8]) -> bool {
+    head.starts_with(SIGNATURE)
+}
+
+struct Chunk {
+    at: u64,
+    len: u32,
+    kind: [u8; 4],
+}
+
+impl Chunk {
+    fn data(&self) -> Range {
+        Range::new(self.at + 8, self.len as u64)
+    }
+    fn next(&self) -> u64 {
+        self.at + 12 + self.len as u64
+    }
+}
+
+fn chunk_at(data: &ByteMap, at: u64) -> PResult<Chunk> {
+    let h = data.get(at, 8, F, "chunk header")?;
+    let len = be32(h, 0).unwrap_or(u32::MAX);
+    if len > MAX_U31 {
+        return Err(Error::invalid(F, format!("chunk at {at} declares length {len}")).into());
+    }
+    let mut kind = [0u8; 4];
+    kind.copy_from_slice(h.get(4..8).unwrap_or(b"????"));
+    Ok(Chunk { at, len, kind })
+}
+
+pub fn probe(data: &ByteMap) -> PResult<Header> {
+    let ihdr = chunk_at(data, 8)?;
+    if &ihdr.kind != b"IHDR" || ihdr.len < 13 {
+        return Err(Error::invalid(F, "first chunk is not a 13-byte IHDR").into());
+    }
+    let b = data.get(16, 13, F, "IHDR")?;
+    let width = be32(b, 0).unwrap_or(0);
+    let height = be32(b, 4).unwrap_or(0);
+    if width == 0 || height == 0 || width > MAX_U31 || height > MAX_U31 {
+        return Err(Error::invalid(F, format!("IHDR declares {width}x{height}")).into());
+    }
+    let depth = b.get(8).copied().unwrap_or(0);
+    let color_type = b.get(9).copied().unwrap_or(255);
+    let (color, alpha) = match color_type {
+        0 => (ColorSpace::Gray, false),
+        2 => (ColorSpace::Srgb, false),
+        3 => (ColorSpace::Palette, false),
+        4 => (ColorSpace::Gray, true),
+        6 => (ColorSpace::Srgb, true),
+        t => return Err(Error::invalid(F, format!("IHDR colour type {t}")).into()),
+    };
+    let mut h = Header::new(Format::Png, width, height);
+    h.color = Some(color);
+    h.bit_depth = Some(depth);
+    h.alpha = Some(alpha);
+    h.frames = Some(1);
+
+    let mut at = ihdr.next();
+    let mut seen_idat = false;
+    for _ in 0..MAX_CHUNKS {
+        let c = match chunk_at(data, at) {
+            Ok(c) => c,
+            Err(halt) => {
+                // Past the image data, EXIF is looked for in the tail rather than by
+                // walking every IDAT, once the object's size is known.
+                if seen_idat && h.exif.is_none() {
+                    if let Some(total) = data.total() {
+                        h.exif = find_in_tail(data, total)?;
+                        return Ok(h);
+                    }
+                }
+                // A file cut right after its image data still has a usable header.
+                if seen_idat && matches!(halt, crate::bytes::Halt::Fail(_)) {
+                    return Ok(h);
+                }
+                return Err(halt);
+            }
+        };
+        match &c.kind {
+            b"IEND" => return Ok(h),
+            b"IDAT" => {
+                seen_idat = true;
+                if h.exif.is_some() {
+                    return Ok(h);
+                }
+            }
+            b"tRNS" if !seen_idat => h.alpha = Some(true),
+            b"acTL" if !seen_idat && c.len >= 8 => {
+                let b = data.get(c.at + 8, 4, F, "acTL")?;
+                h.frames = be32(b, 0).filter(|&n| n > 0);
+            }
+            b"eXIf" if h.exif.is_none() => {
+                h.exif = Some(ExifLoc { range: c.data(), kind: ExifKind::Tiff });
+            }
+            b"tEXt" if h.exif.is_none() && c.len > 22 => {
+                let key = data.get(c.at + 8, 22, F, "tEXt keyword")?;
+                if RAW_PROFILE_KEYS.iter().any(|k| key.starts_with(k) && key.get(21) == Some(&0)) {
+                    let d = c.data();
+                    h.exif = Some(ExifLoc {
+                        range: Range::new(d.offset + 22, d.len - 22),
+                        kind: ExifKind::PngRawProfile,
+                    });
+                }
+            }
+            _ => {}
+        }
+        at = c.next();
+    }
+    Err(Error::invalid(F, format!("more than {MAX_CHUNKS} chunks")).into())
+}
+
+/// Looks for an `eXIf` (or raw-profile `tEXt`) chunk in the last bytes of the file;
+/// a candidate counts only when its length fits and its CRC matches.
+fn find_in_tail(data: &ByteMap, total: u64) -> PResult<Option<ExifLoc>> {
+    let start = total.saturating_sub(TAIL_WINDOW);
+    let tail = data.get(start, total - start, F, "file tail")?;
+    let mut i = 4usize;
+    while i + 4 <= tail.len() {
+        let kind = tail.get(i..i + 4).unwrap_or(&[]);
+        if kind == b"eXIf" || kind == b"tEXt" {
+            if let Some(loc) = candidate(tail, start, i) {
+                return Ok(Some(loc));
+            }
+        }
+        i += 1;
+    }
+    Ok(None)
+}
+
+fn candidate(tail: &[u8], start: u64, kind_at: usize) -> Option<ExifLoc> {
+    let len = be32(tail, kind_at - 4)? as usize;
+    let data_end = kind_at.checked_add(4)?.checked_add(len)?;
+    let crc = be32(tail, data_end)?;
+    let covered = tail.get(kind_at..data_end)?;
+    if crc32fast::hash(covered) != crc {
+        return None;
+    }
+    let body = Range::new(start + kind_at as u64 + 4, len as u64);
+    match covered.get(..4)? {
+        b"eXIf" => Some(ExifLoc { range: body, kind: ExifKind::Tiff }),
+        _ => {
+            let key = covered.get(4..26)?;
+            RAW_PROFILE_KEYS.iter().any(|k| key.starts_with(k) && key.get(21) == Some(&0)).then(
+                || ExifLoc {
+                    range: Range::new(body.offset + 22, body.len.saturating_sub(22)),
+                    kind: ExifKind::PngRawProfile,
+                },
+            )
+        }
+    }
+}
+
+/// Decodes ImageMagick's raw profile text: `\n<name>\n<spaces><length>\n<hex…>`.
+pub fn decode_raw_profile(text: &[u8]) -> Result<Vec<u8>, String> {
+    if text.len() > MAX_RAW_PROFILE {
+        return Err("raw profile text too large".into());
+    }
+    let mut lines = text.split(|&b| b == b'\n').filter(|l| !l.is_empty());
+    let _name = lines.next().ok_or("raw profile: no name line")?;
+    let len_line = lines.next().ok_or("raw profile: no length line")?;
+    let declared: usize = std::str::from_utf8(len_line)
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .ok_or("raw profile: bad length")?;
+    if declared > MAX_RAW_PROFILE / 2 {
+        return Err("raw profile: declared length too large".into());
+    }
+    let mut out = Vec::with_capacity(declared);
+    let mut hi: Option<u8> = None;
+    for line in lines {
+        for &c in line {
+            let v = match c {
+                b'0'..=b'9' => c - b'0',
+                b'a'..=b'f' => c - b'a' + 10,
+                b'A'..=b'F' => c - b'A' + 10,
+                _ => continue,
+            };
+            match hi.take() {
+                Some(h) => out.push(h << 4 | v),
+                None => hi = Some(v),
+            }
+            if out.len() == declared {
+                break;
+            }
+        }
+    }
+    if out.len() < declared {
+        return Err(format!("raw profile: {} of {declared} bytes", out.len()));
+    }
+    // The APP1 form keeps the `Exif\0\0` header; Exif::parse strips it.
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::testutil::{check_prefixes, run};
+
+    fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+        let mut c = (data.len() as u32).to_be_bytes().to_vec();
+        c.extend_from_slice(kind);
+        c.extend_from_slice(data);
+        let mut crc_in = kind.to_vec();
+        crc_in.extend_from_slice(data);
+        c.extend_from_slice(&crc32fast::hash(&crc_in).to_be_bytes());
+        c
+    }
+
+    fn tiff_orientation(o: u8) -> Vec<u8> {
+        let mut t = vec![b'I', b'I', 42, 0, 8, 0, 0, 0, 1, 0];
+        t.extend_from_slice(&[0x12, 0x01, 3, 0, 1, 0, 0, 0, o, 0, 0, 0, 0, 0, 0, 0]);
+        t
+    }
+
+    /// A 3x2 RGBA PNG with `eXIf` before or after one IDAT of `idat_len` bytes.
+    pub fn sample(exif_after_idat: bool, idat_len: usize) -> Vec<u8> {
+        let mut f = SIGNATURE.to_vec();
+        f.extend(chunk(b"IHDR", &[0, 0, 0, 3, 0, 0, 0, 2, 8, 6, 0, 0, 0]));
+        let exif = chunk(b"eXIf", &tiff_orientation(8));
+        if !exif_after_idat {
+            f.extend(&exif);
+        }
+        f.extend(chunk(b"IDAT", &vec![0u8; idat_len]));
+        if exif_after_idat {
+            f.extend(&exif);
+        }
+        f.extend(chunk(b"IEND", &[]));
+        f
+    }
+
+    #[test]
+    fn exif_before_idat() {
+        let f = sample(false, 10);
+        let info = run(&f).unwrap();
+        assert_eq!((info.width(), info.height()), (3, 2));
+        assert_eq!(info.header.alpha, Some(true));
+        assert_eq!(info.orientation(), Some(8));
+        check_prefixes(&f, f.len(), 1, &info);
+    }
+
+    #[test]
+    fn exif_after_idat_found_in_tail() {
+        let f = sample(true, 200_000);
+        let mut map = ByteMap::from_prefix(&f[..4096], Some(f.len() as u64));
+        let need = match crate::probe::probe(&map).unwrap() {
+            crate::Step::Need(r) => r,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(need.end(), f.len() as u64, "asks for the tail");
+        map.insert(need.offset, f[need.offset as usize..].to_vec());
+        match crate::probe::probe(&map).unwrap() {
+            crate::Step::Done(info) => assert_eq!(info.orientation(), Some(8)),
+            other => panic!("{other:?}"),
+        }
+        // Without a known size, the walk goes chunk by chunk and finds it too.
+        let small = sample(true, 100);
+        let info = run(&small).unwrap();
+        check_prefixes(&small, small.len(), 1, &info);
+    }
+
+    #[test]
+    fn raw_profile_decodes() {
+        let hex: String = tiff_orientation(3).iter().map(|b| format!("{b:02x}")).collect();
+        let text = format!("\nexif\n      {}\n{hex}\n", hex.len() / 2);
+        let exif = crate::exif::Exif::parse(&decode_raw_profile(text.as_bytes()).unwrap()).unwrap();
+        assert_eq!(exif.orientation(), Some(3));
+    }
+
+    #[test]
+    fn bad_headers_are_errors() {
+        let mut f = sample(false, 1);
+        f[19] = 0; // width 0
+        f[18] = 0;
+        assert!(run(&f).is_err());
+        assert!(run(&SIGNATURE[..]).is_err());
+    }
+}
