@@ -11,6 +11,7 @@ pub mod driver;
 pub mod error;
 pub mod exif;
 pub mod model;
+pub mod object;
 pub mod probe;
 pub mod render;
 pub mod request;

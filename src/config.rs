@@ -1,0 +1,59 @@
+//! Configuration from `wrangler.toml` `[vars]` and bindings, read once per request from
+//! the environment (cheap: a few property reads) and validated; a bad value falls back
+//! to its default and is reported in the log rather than breaking every request.
+
+use crate::js;
+use wasm_bindgen::JsValue;
+use worker::Env;
+
+/// Name of the R2 binding in `wrangler.toml`.
+pub const BUCKET_BINDING: &str = "BUCKET";
+/// Default time allowed for an origin to send response headers.
+pub const DEFAULT_ORIGIN_TIMEOUT_MS: u32 = 10_000;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Base URL of the HTTP origin (`https://host/prefix`), without a trailing slash.
+    pub origin: Option<String>,
+    /// Byte budget for one info request.
+    pub max_read_bytes: u64,
+    pub origin_timeout_ms: u32,
+    /// Problems found while reading the configuration, logged once per request.
+    pub warnings: Vec<String>,
+}
+
+impl Config {
+    pub fn from_env(env: &Env) -> Config {
+        let raw: &JsValue = env;
+        let mut warnings = Vec::new();
+        let origin = var(raw, "ORIGIN").filter(|s| !s.is_empty()).and_then(|s| {
+            if s.starts_with("http://") || s.starts_with("https://") {
+                Some(s.trim_end_matches('/').to_string())
+            } else {
+                warnings.push(format!("ORIGIN must start with http:// or https://, ignored: {s}"));
+                None
+            }
+        });
+        let max_read_bytes = num(raw, "MAX_READ_BYTES", &mut warnings)
+            .unwrap_or(imginfo::driver::DEFAULT_MAX_BYTES as f64) as u64;
+        let origin_timeout_ms = num(raw, "ORIGIN_TIMEOUT_MS", &mut warnings)
+            .unwrap_or(DEFAULT_ORIGIN_TIMEOUT_MS as f64) as u32;
+        Config { origin, max_read_bytes, origin_timeout_ms, warnings }
+    }
+}
+
+fn var(env: &JsValue, name: &str) -> Option<String> {
+    let v = js::get(env, name);
+    v.as_string().or_else(|| v.as_f64().map(|n| n.to_string()))
+}
+
+fn num(env: &JsValue, name: &str, warnings: &mut Vec<String>) -> Option<f64> {
+    let s = var(env, name)?;
+    match s.trim().parse::<f64>() {
+        Ok(n) if n.is_finite() && n > 0.0 => Some(n),
+        _ => {
+            warnings.push(format!("{name} must be a positive number, ignored: {s}"));
+            None
+        }
+    }
+}

@@ -1,0 +1,349 @@
+//! The HTTP origin: ranged GETs (and HEAD) to `ORIGIN + "/" + key`, built only from the
+//! configuration. Checks `Content-Range` against what was asked, reads a `200` body from
+//! an origin that ignores `Range` only as far as needed and then cancels it, follows
+//! redirects only to the same origin, and bounds every wait with a timeout.
+
+use crate::js;
+use futures_util::future::{select, Either};
+use imginfo::driver::{Chunk, Source};
+use imginfo::object::{ObjectMeta, SourceKind};
+use imginfo::Error;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use std::time::Duration;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// Redirect hops followed, and only to the same scheme, host and port.
+pub const MAX_REDIRECTS: u32 = 3;
+
+/// Characters kept as they are in a path segment (RFC 3986 unreserved).
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+#[derive(Clone)]
+pub struct Origin {
+    pub base: String,
+    pub timeout_ms: u32,
+}
+
+/// An origin response: status, headers, and the body stream.
+pub struct OriginResponse {
+    pub status: u16,
+    pub resp: web_sys::Response,
+}
+
+impl OriginResponse {
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.resp.headers().get(name).ok().flatten()
+    }
+}
+
+impl Origin {
+    /// `base + "/" + key`, each key segment percent-encoded so no key can change the
+    /// host, the port or the query, or climb out of the base path.
+    pub fn url(&self, key: &str) -> String {
+        let segs: Vec<String> =
+            key.split('/').map(|s| utf8_percent_encode(s, SEGMENT).to_string()).collect();
+        format!("{}/{}", self.base, segs.join("/"))
+    }
+
+    /// Sends a request to the origin, following same-origin redirects.
+    pub async fn send(
+        &self,
+        method: &str,
+        key: &str,
+        headers: &[(&str, String)],
+    ) -> Result<OriginResponse, Error> {
+        let mut url = self.url(key);
+        let base = url::Url::parse(&self.base).map_err(|_| Error::Upstream("bad ORIGIN".into()))?;
+        for _ in 0..=MAX_REDIRECTS {
+            let resp = self.fetch_once(method, &url, headers).await?;
+            let status = resp.status();
+            if matches!(status, 301 | 302 | 303 | 307 | 308) {
+                let loc = resp.headers().get("location").ok().flatten().unwrap_or_default();
+                let next = url::Url::parse(&url).and_then(|u| u.join(&loc)).map_err(|_| {
+                    Error::Upstream(format!("origin redirect to an invalid location: {loc}"))
+                })?;
+                if next.origin() != base.origin() {
+                    return Err(Error::Upstream(format!(
+                        "origin redirected to another host ({}); not followed",
+                        next.origin().ascii_serialization()
+                    )));
+                }
+                cancel_body(&resp);
+                url = next.to_string();
+                continue;
+            }
+            return Ok(OriginResponse { status, resp });
+        }
+        Err(Error::Upstream(format!("origin redirected more than {MAX_REDIRECTS} times")))
+    }
+
+    async fn fetch_once(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, String)],
+    ) -> Result<web_sys::Response, Error> {
+        let h = web_sys::Headers::new().map_err(js_err)?;
+        for (k, v) in headers {
+            h.set(k, v).map_err(js_err)?;
+        }
+        let controller = web_sys::AbortController::new().map_err(js_err)?;
+        let init = web_sys::RequestInit::new();
+        init.set_method(method);
+        init.set_headers(&h);
+        init.set_redirect(web_sys::RequestRedirect::Manual);
+        init.set_signal(Some(&controller.signal()));
+        let req = web_sys::Request::new_with_str_and_init(url, &init).map_err(js_err)?;
+        let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+        let fut = JsFuture::from(global.fetch_with_request(&req));
+        match with_timeout(fut, self.timeout_ms).await {
+            None => {
+                controller.abort();
+                Err(Error::Timeout(format!("no response headers within {} ms", self.timeout_ms)))
+            }
+            Some(Err(e)) => Err(Error::Upstream(format!("origin fetch failed: {}", js::message(&e)))),
+            Some(Ok(v)) => v.dyn_into::<web_sys::Response>().map_err(js_err),
+        }
+    }
+
+    /// Reads `[offset, offset + len)` of the object, and its metadata.
+    pub async fn read_range(
+        &self,
+        key: &str,
+        offset: u64,
+        len: u64,
+        if_match: Option<&str>,
+    ) -> Result<(Chunk, ObjectMeta), Error> {
+        let last = offset.saturating_add(len.max(1)) - 1;
+        let mut headers = vec![("range", format!("bytes={offset}-{last}"))];
+        if let Some(e) = if_match {
+            headers.push(("if-match", format!("\"{e}\"")));
+        }
+        let r = self.send("GET", key, &headers).await?;
+        let meta = meta_of(&r);
+        match r.status {
+            206 => {
+                let cr = r.header("content-range").unwrap_or_default();
+                let (start, end, total) = parse_content_range(&cr).ok_or_else(|| {
+                    cancel_body(&r.resp);
+                    Error::Upstream(format!("origin sent 206 with an unusable Content-Range \"{cr}\""))
+                })?;
+                if start != offset || end > last || total.is_some_and(|t| end >= t) {
+                    cancel_body(&r.resp);
+                    return Err(Error::Upstream(format!(
+                        "origin answered bytes {start}-{end} for a request of {offset}-{last}"
+                    )));
+                }
+                let want = end - start + 1;
+                let bytes = read_body(&r.resp, 0, want, self.timeout_ms).await?;
+                if (bytes.len() as u64) < want {
+                    return Err(Error::Upstream(format!(
+                        "origin sent {} of {want} bytes of the range",
+                        bytes.len()
+                    )));
+                }
+                Ok((Chunk { bytes, total }, meta))
+            }
+            200 => {
+                // The origin ignored Range: skip to the offset, take what is needed, cancel.
+                let total = r.header("content-length").and_then(|v| v.trim().parse::<u64>().ok());
+                let bytes = read_body(&r.resp, offset, len, self.timeout_ms).await?;
+                if let Some(t) = total {
+                    let expect = t.saturating_sub(offset).min(len);
+                    if (bytes.len() as u64) < expect {
+                        return Err(Error::Upstream(format!(
+                            "origin body ended after {} of {expect} bytes",
+                            bytes.len()
+                        )));
+                    }
+                }
+                Ok((Chunk { bytes, total }, meta))
+            }
+            416 => {
+                cancel_body(&r.resp);
+                let total = r
+                    .header("content-range")
+                    .and_then(|cr| cr.trim().strip_prefix("bytes */").and_then(|t| t.parse().ok()));
+                match total {
+                    Some(t) if offset >= t => Ok((Chunk { bytes: Vec::new(), total: Some(t) }, meta)),
+                    _ => Err(Error::Upstream("origin answered 416 Range Not Satisfiable".into())),
+                }
+            }
+            s => {
+                cancel_body(&r.resp);
+                Err(status_error(s))
+            }
+        }
+    }
+}
+
+/// The core error for an origin status that is not a usable answer.
+pub fn status_error(status: u16) -> Error {
+    match status {
+        404 | 410 => Error::NotFound,
+        412 => Error::Changed,
+        401 | 403 => Error::AccessDenied(format!("the origin answered {status}")),
+        s => Error::Upstream(format!("origin answered HTTP {s}")),
+    }
+}
+
+/// Parses `bytes a-b/total` (total may be `*`).
+pub fn parse_content_range(v: &str) -> Option<(u64, u64, Option<u64>)> {
+    let rest = v.trim().strip_prefix("bytes ")?;
+    let (range, total) = rest.split_once('/')?;
+    let (a, b) = range.split_once('-')?;
+    let (a, b): (u64, u64) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+    if b < a {
+        return None;
+    }
+    let total = match total.trim() {
+        "*" => None,
+        t => Some(t.parse().ok()?),
+    };
+    Some((a, b, total))
+}
+
+/// Object metadata from origin response headers.
+pub fn meta_of(r: &OriginResponse) -> ObjectMeta {
+    let size = r
+        .header("content-range")
+        .and_then(|cr| parse_content_range(&cr).and_then(|(_, _, t)| t))
+        .or_else(|| {
+            r.header("content-range")
+                .and_then(|cr| cr.trim().strip_prefix("bytes */").and_then(|t| t.parse().ok()))
+        })
+        .or_else(|| r.header("content-length").and_then(|v| v.trim().parse().ok()))
+        .unwrap_or(0);
+    let etag = r.header("etag").map(|e| e.trim().trim_start_matches("W/").trim_matches('"').to_string());
+    let md5_hex = r
+        .header("content-md5")
+        .and_then(|b64| base64_md5_hex(&b64))
+        .or_else(|| etag.clone().filter(|e| e.len() == 32 && e.bytes().all(|c| c.is_ascii_hexdigit())));
+    let mut custom = Vec::new();
+    if let Ok(iter) = js_sys::try_iter(&r.resp.headers()) {
+        for entry in iter.into_iter().flatten().flatten() {
+            let pair = js_sys::Array::from(&entry);
+            let (k, v) = (pair.get(0).as_string(), pair.get(1).as_string());
+            if let (Some(k), Some(v)) = (k, v) {
+                let k = k.to_ascii_lowercase();
+                for p in ["x-amz-meta-", "x-oss-meta-", "x-obs-meta-"] {
+                    if let Some(name) = k.strip_prefix(p) {
+                        custom.push((name.to_string(), v.clone()));
+                    }
+                }
+            }
+        }
+    }
+    custom.sort();
+    ObjectMeta {
+        source: SourceKind::Origin,
+        size,
+        etag,
+        last_modified_ms: r.header("last-modified").and_then(|d| imginfo::object::parse_http_date(&d)),
+        version: r.header("x-amz-version-id").or_else(|| r.header("x-obs-version-id")),
+        content_type: r.header("content-type"),
+        content_encoding: r.header("content-encoding"),
+        content_language: r.header("content-language"),
+        content_disposition: r.header("content-disposition"),
+        cache_control: r.header("cache-control"),
+        expires: r.header("expires"),
+        custom,
+        storage_class: r.header("x-amz-storage-class").or_else(|| r.header("x-oss-storage-class")),
+        md5_hex,
+    }
+}
+
+fn base64_md5_hex(b64: &str) -> Option<String> {
+    use base64::Engine;
+    let raw = base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok()?;
+    (raw.len() == 16).then(|| js::hex(&raw))
+}
+
+fn js_err(e: JsValue) -> Error {
+    Error::Upstream(js::message(&e))
+}
+
+/// Races a future against a timer; `None` on timeout.
+pub async fn with_timeout<F: std::future::Future>(f: F, ms: u32) -> Option<F::Output> {
+    let timer = worker::Delay::from(Duration::from_millis(ms as u64));
+    match select(std::pin::pin!(f), timer).await {
+        Either::Left((v, _)) => Some(v),
+        Either::Right(_) => None,
+    }
+}
+
+/// Cancels a response body we will not read, so the connection is released.
+pub fn cancel_body(resp: &web_sys::Response) {
+    if let Some(b) = resp.body() {
+        let _ = b.cancel();
+    }
+}
+
+/// Reads a body stream, skipping `skip` bytes and keeping at most `take`, then cancels
+/// the rest. Each chunk wait is bounded by the timeout (a trickling body ends in 504).
+async fn read_body(resp: &web_sys::Response, skip: u64, take: u64, timeout_ms: u32) -> Result<Vec<u8>, Error> {
+    let Some(stream) = resp.body() else { return Ok(Vec::new()) };
+    let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+    let mut out: Vec<u8> = Vec::with_capacity(take.min(1 << 20) as usize);
+    let mut pos: u64 = 0;
+    let end = skip.saturating_add(take);
+    loop {
+        let next = JsFuture::from(reader.read());
+        let r = match with_timeout(next, timeout_ms).await {
+            None => {
+                let _ = reader.cancel();
+                return Err(Error::Timeout(format!("origin body stalled for {timeout_ms} ms")));
+            }
+            Some(Err(e)) => return Err(Error::Upstream(format!("origin body failed: {}", js::message(&e)))),
+            Some(Ok(r)) => r,
+        };
+        if js::get(&r, "done").as_bool().unwrap_or(true) {
+            break;
+        }
+        let chunk = js_sys::Uint8Array::new(&js::get(&r, "value"));
+        let clen = chunk.length() as u64;
+        let (cs, ce) = (pos, pos + clen);
+        pos = ce;
+        if ce > skip && cs < end {
+            let from = skip.saturating_sub(cs) as u32;
+            let to = (end.min(ce) - cs) as u32;
+            out.extend_from_slice(&chunk.subarray(from, to).to_vec());
+        }
+        if pos >= end {
+            let _ = reader.cancel();
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// The driver's view of one origin object; reads after the first carry `If-Match`.
+pub struct OriginReader {
+    pub origin: Origin,
+    pub key: String,
+    pub meta: Option<ObjectMeta>,
+    pub total: Option<u64>,
+}
+
+impl Source for OriginReader {
+    async fn read(&mut self, offset: u64, len: u64) -> Result<Chunk, Error> {
+        let etag = self.meta.as_ref().and_then(|m| m.etag.clone());
+        let (chunk, meta) = self.origin.read_range(&self.key, offset, len, etag.as_deref()).await?;
+        if let Some(first) = &self.meta {
+            if first.etag.is_some() && meta.etag.is_some() && first.etag != meta.etag {
+                return Err(Error::Changed);
+            }
+        }
+        if let (Some(a), Some(b)) = (self.total, chunk.total) {
+            if a != b {
+                return Err(Error::Upstream(format!("origin object size changed from {a} to {b} between reads")));
+            }
+        }
+        if self.meta.is_none() {
+            self.meta = Some(meta);
+        }
+        self.total = self.total.or(chunk.total);
+        Ok(chunk)
+    }
+}
