@@ -1,0 +1,79 @@
+// A real local HTTP origin for the integration tests: serves files from a directory,
+// honours single `Range` requests (206 / 416), and misbehaves on purpose when the
+// request path starts with a mode segment, so one Worker configured with
+// ORIGIN=http://127.0.0.1:<port>/o reaches every behaviour through the object key:
+//   /o/plain/<file>         honours Range
+//   /o/ignore-range/<file>  always 200 with the whole body, written in 16 KiB chunks
+//   /o/status-<NNN>/<file>  answers NNN
+// Every request is logged with the bytes actually written before the client went away.
+import http from "node:http";
+import { readFileSync, existsSync, statSync } from "node:fs";
+import { join, normalize } from "node:path";
+import { createHash } from "node:crypto";
+
+/** Size of each body write. */
+export const CHUNK = 16 * 1024;
+
+export async function startOrigin(root) {
+  const log = [];
+  const server = http.createServer((req, res) => {
+    const entry = { method: req.method, url: req.url, range: req.headers.range ?? null, status: 0, bytes: 0 };
+    log.push(entry);
+    const send = (status, headers, body, paced = false) => {
+      entry.status = status;
+      res.writeHead(status, headers);
+      if (req.method === "HEAD" || !body) return res.end();
+      // Chunked writes with back-pressure; `paced` waits a moment between chunks so a
+      // client that cancels the body is seen to stop the stream (loopback buffers would
+      // otherwise swallow a whole small file at once).
+      let off = 0;
+      let closed = false;
+      res.on("close", () => { closed = true; });
+      const pump = () => {
+        while (off < body.length && !closed) {
+          const part = body.subarray(off, off + CHUNK);
+          off += part.length;
+          entry.bytes += part.length;
+          if (!res.write(part)) return res.once("drain", pump);
+          if (paced) return setTimeout(pump, 2);
+        }
+        if (!closed) res.end();
+      };
+      pump();
+    };
+    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    const m = path.match(/^\/o\/([^/]+)\/(.+)$/);
+    if (!m) return send(404, { "content-type": "text/plain" }, Buffer.from("no such path\n"));
+    const [, mode, rel] = m;
+    const file = normalize(join(root, rel));
+    if (!file.startsWith(normalize(root)) || !existsSync(file) || !statSync(file).isFile()) {
+      return send(404, { "content-type": "text/plain" }, Buffer.from("not found\n"));
+    }
+    const status = mode.match(/^status-(\d{3})$/);
+    if (status) return send(Number(status[1]), { "content-type": "text/plain" }, Buffer.from("forced status\n"));
+    const data = readFileSync(file);
+    const etag = `"${createHash("md5").update(data).digest("hex")}"`;
+    const base = {
+      "content-type": "application/octet-stream",
+      etag,
+      "last-modified": new Date(Date.UTC(2026, 0, 2, 3, 4, 5)).toUTCString(),
+      "accept-ranges": "bytes",
+      "x-amz-meta-team": "imaging",
+    };
+    if (mode === "ignore-range") {
+      return send(200, { ...base, "content-length": data.length }, data, true);
+    }
+    const r = req.headers.range?.match(/^bytes=(\d*)-(\d*)$/);
+    if (!r) return send(200, { ...base, "content-length": data.length }, data);
+    let start, end;
+    if (r[1] === "") { start = Math.max(0, data.length - Number(r[2])); end = data.length - 1; }
+    else { start = Number(r[1]); end = r[2] === "" ? data.length - 1 : Math.min(Number(r[2]), data.length - 1); }
+    if (start >= data.length) return send(416, { ...base, "content-range": `bytes */${data.length}` });
+    const body = data.subarray(start, end + 1);
+    send(206, { ...base, "content-length": body.length, "content-range": `bytes ${start}-${end}/${data.length}` }, body);
+  });
+  server.on("connection", (s) => s.setNoDelay(true));
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}`, log, close: () => new Promise((ok) => server.close(ok)) };
+}
