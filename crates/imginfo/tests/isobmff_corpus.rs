@@ -182,3 +182,57 @@ fn heif_and_avif_corpus_files_match_the_truth() {
         failures.join("\n")
     );
 }
+
+/// Every prefix of each valid HEIF/AVIF file up to the end of its `meta` (and a little
+/// past), with the object size unknown: the probe asks for bytes it does not hold, or
+/// gives the same answer as on the whole file; never an error, never a panic.
+#[test]
+fn heif_and_avif_prefixes_need_more_or_answer() {
+    use imginfo::probe::{probe, Step};
+    use imginfo::ByteMap;
+    let Some(dir) = corpus() else {
+        eprintln!("SKIPPED: corpus not found beside the repository (../shared/corpus)");
+        return;
+    };
+    let summary: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("truth/summary.json")).unwrap()).unwrap();
+    let mut checked = 0;
+    for (p, t) in summary.as_object().unwrap() {
+        let heif = p.starts_with("heic/") || p.starts_with("avif/");
+        if !heif || t["category"] != "valid" || t["format"] == "isobmff" {
+            continue;
+        }
+        let file = std::fs::read(dir.join("images").join(p)).unwrap();
+        let full = ByteMap::from_prefix(&file, Some(file.len() as u64));
+        let whole = match probe(&full) {
+            Ok(Step::Done(i)) => i.header,
+            other => panic!("{p}: whole file gives {other:?}"),
+        };
+        let meta_end = t["heif"]["meta_end"].as_u64().unwrap() as usize;
+        let limit = (meta_end + 64).min(file.len());
+        let mut n = 0;
+        while n <= limit {
+            let map = ByteMap::from_prefix(&file[..n], None);
+            match probe(&map) {
+                Ok(Step::Need(r)) => {
+                    assert!(
+                        r.len > 0 && map.peek(r.offset, r.len).is_none(),
+                        "{p} prefix {n}: {r:?}"
+                    )
+                }
+                Ok(Step::Done(i)) => assert_eq!(i.header, whole, "{p} prefix {n}"),
+                Err(e) => panic!("{p} prefix {n}: {e}"),
+            }
+            checked += 1;
+            // Dense near the start and in the last 8 KiB before the end of meta (where
+            // the boxes are), sparse through a big mdat in between.
+            n += if n < 8192 || n + 8192 > limit {
+                7
+            } else {
+                4093
+            };
+        }
+    }
+    assert!(checked > 0);
+    println!("{checked} prefixes checked");
+}
