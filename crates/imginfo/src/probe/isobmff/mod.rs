@@ -232,6 +232,15 @@ fn box_at(data: &ByteMap, at: u64) -> PResult<BoxHead> {
 fn find_meta(data: &ByteMap, ftyp_size: u64, brands: &Brands) -> PResult<BoxHead> {
     let mut at = ftyp_size;
     for _ in 0..MAX_TOP_BOXES {
+        if let Some(total) = data.total().filter(|&t| at > t) {
+            // The last box claims more bytes than the object has: cut short, and a
+            // trailing meta (if any) went with the cut.
+            return Err(Error::truncated(
+                F,
+                format!("a top-level box ends at {at} but the object has {total} bytes (no meta box before it)"),
+            )
+            .into());
+        }
         if data.at_end(at) {
             return Err(no_meta(brands));
         }

@@ -401,6 +401,9 @@ fn other_ftyp_files_are_unsupported_with_their_brands() {
         Err(Error::Unsupported(m)) => assert!(m.contains("isom") && m.contains("mp42"), "{m}"),
         other => panic!("{other:?}"),
     }
+    // A file cut inside mdat: truncated, not "no meta".
+    let cut = heic(300, true);
+    assert!(matches!(run(&cut[..200]), Err(Error::Truncated { .. })));
     let no_meta = cat(&[ftyp(b"heic", &[b"mif1"]), bx(b"mdat", &[0; 20])]);
     match run(&no_meta) {
         Err(Error::Unsupported(m)) => {
