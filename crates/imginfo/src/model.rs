@@ -104,6 +104,10 @@ pub enum ExifKind {
     PngRawProfile,
     /// The whole object is a TIFF file whose IFDs the probe has read; gaps are zeroed.
     TiffFile,
+    /// An EXIF block the probe found but cannot hand over as one range (a HEIF `Exif`
+    /// item split into non-contiguous extents, or one `iloc` cannot place): reported as
+    /// `exif_error` with this reason; the header answer stands.
+    Unreadable(&'static str),
 }
 
 /// What a format probe finds in the header.

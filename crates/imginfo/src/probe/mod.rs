@@ -7,6 +7,7 @@ use crate::error::Error;
 use crate::exif::{Exif, MAX_EXIF_BYTES};
 use crate::model::{ExifKind, Header, Info};
 
+pub mod isobmff;
 pub mod jpeg;
 pub mod png;
 
@@ -59,6 +60,9 @@ pub fn probe_header(data: &ByteMap) -> PResult<Header> {
     if png::sniff(head) {
         return png::probe(data);
     }
+    if isobmff::sniff(head) {
+        return isobmff::probe(data);
+    }
     Err(Error::Unsupported(describe(head)).into())
 }
 
@@ -94,6 +98,9 @@ pub fn describe(head: &[u8]) -> String {
 /// Gets the EXIF block bytes (or asks for them). The outer error is "need bytes"; the
 /// inner one a block that is present but unusable, which leaves the header answer intact.
 fn exif_block(data: &ByteMap, range: Range, kind: ExifKind) -> PResult<Result<Vec<u8>, String>> {
+    if let ExifKind::Unreadable(why) = kind {
+        return Ok(Err(why.into()));
+    }
     if range.len > MAX_EXIF_BYTES {
         return Ok(Err(format!("EXIF block of {} bytes exceeds the limit", range.len)));
     }
@@ -118,6 +125,7 @@ fn exif_block(data: &ByteMap, range: Range, kind: ExifKind) -> PResult<Result<Ve
             }
         }
         ExifKind::PngRawProfile => png::decode_raw_profile(block),
+        ExifKind::Unreadable(why) => Err(why.into()),
     })
 }
 
