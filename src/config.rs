@@ -30,15 +30,23 @@ impl Config {
             if s.starts_with("http://") || s.starts_with("https://") {
                 Some(s.trim_end_matches('/').to_string())
             } else {
-                warnings.push(format!("ORIGIN must start with http:// or https://, ignored: {s}"));
+                warnings.push(format!(
+                    "ORIGIN must start with http:// or https://, ignored: {s}"
+                ));
                 None
             }
         });
         let max_read_bytes = num(raw, "MAX_READ_BYTES", &mut warnings)
-            .unwrap_or(imginfo::driver::DEFAULT_MAX_BYTES as f64) as u64;
+            .unwrap_or(imginfo::driver::DEFAULT_MAX_BYTES as f64)
+            as u64;
         let origin_timeout_ms = num(raw, "ORIGIN_TIMEOUT_MS", &mut warnings)
             .unwrap_or(DEFAULT_ORIGIN_TIMEOUT_MS as f64) as u32;
-        Config { origin, max_read_bytes, origin_timeout_ms, warnings }
+        Config {
+            origin,
+            max_read_bytes,
+            origin_timeout_ms,
+            warnings,
+        }
     }
 }
 

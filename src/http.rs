@@ -23,8 +23,12 @@ pub fn respond(status: u16, headers: &[(String, String)], body: Body) -> Result<
     // 204/304 and HEAD answers must not carry a body.
     let r = match body {
         Body::Empty => web_sys::Response::new_with_opt_str_and_init(None, &init)?,
-        Body::Bytes(mut b) => web_sys::Response::new_with_opt_u8_array_and_init(Some(&mut b), &init)?,
-        Body::Stream(s) => web_sys::Response::new_with_opt_readable_stream_and_init(Some(&s), &init)?,
+        Body::Bytes(mut b) => {
+            web_sys::Response::new_with_opt_u8_array_and_init(Some(&mut b), &init)?
+        }
+        Body::Stream(s) => {
+            web_sys::Response::new_with_opt_readable_stream_and_init(Some(&s), &init)?
+        }
     };
     Ok(Response::from(r))
 }
@@ -34,7 +38,11 @@ pub fn rendered(r: Rendered, extra: Vec<(String, String)>, head_only: bool) -> R
     let mut headers = vec![("Content-Type".to_string(), r.content_type.to_string())];
     headers.extend(r.headers.into_iter().map(|(k, v)| (k.to_string(), v)));
     headers.extend(extra);
-    let body = if head_only { Body::Empty } else { Body::Bytes(r.body) };
+    let body = if head_only {
+        Body::Empty
+    } else {
+        Body::Bytes(r.body)
+    };
     respond(r.status, &headers, body)
 }
 
@@ -75,7 +83,11 @@ pub fn parse_range(v: &str) -> Option<ByteRange> {
         return (n > 0).then_some(ByteRange::Suffix(n));
     }
     let offset: u64 = a.parse().ok()?;
-    let last = if b.is_empty() { None } else { Some(b.parse::<u64>().ok()?) };
+    let last = if b.is_empty() {
+        None
+    } else {
+        Some(b.parse::<u64>().ok()?)
+    };
     if last.is_some_and(|l| l < offset) {
         return None;
     }

@@ -20,7 +20,9 @@ pub fn get_f64(o: &JsValue, k: &str) -> Option<f64> {
 /// A JS `Date` field as epoch milliseconds.
 pub fn get_date_ms(o: &JsValue, k: &str) -> Option<f64> {
     let v = get(o, k);
-    v.dyn_ref::<js_sys::Date>().map(|d| d.get_time()).filter(|t| t.is_finite())
+    v.dyn_ref::<js_sys::Date>()
+        .map(|d| d.get_time())
+        .filter(|t| t.is_finite())
 }
 
 pub fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
@@ -40,7 +42,9 @@ pub async fn call(o: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue
 
 /// A JS error's message, for logs and upstream errors (never shown raw to callers).
 pub fn message(e: &JsValue) -> String {
-    get_str(e, "message").or_else(|| e.as_string()).unwrap_or_else(|| "unknown error".into())
+    get_str(e, "message")
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "unknown error".into())
 }
 
 /// Lower-case hex of bytes.

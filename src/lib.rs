@@ -63,7 +63,11 @@ async fn route(req: &Request, env: &Env, cfg: &Config, rid: &str) -> Result<Resp
     let mut r = Req {
         env,
         cfg,
-        ctx: Ctx { request_id: rid.to_string(), key: String::new(), host },
+        ctx: Ctx {
+            request_id: rid.to_string(),
+            key: String::new(),
+            host,
+        },
         method: method.clone(),
         headers: req.headers(),
     };
@@ -76,16 +80,29 @@ async fn route(req: &Request, env: &Env, cfg: &Config, rid: &str) -> Result<Resp
         (Method::Get | Method::Head, Action::Info(d)) => info(&r, *d).await,
         (Method::Get | Method::Head, Action::Object) if op.key.is_empty() => index(&r),
         (Method::Get | Method::Head, Action::Object) => object(&r).await,
-        _ => object_error(&r, 405, "MethodNotAllowed", "The specified method is not allowed against this resource."),
+        _ => object_error(
+            &r,
+            405,
+            "MethodNotAllowed",
+            "The specified method is not allowed against this resource.",
+        ),
     }
 }
 
 fn index(r: &Req) -> Result<Response> {
-    let body = "imginfo-edge: GET /<key>?image/info for image info, HEAD /<key> for object metadata.\n";
+    let body =
+        "imginfo-edge: GET /<key>?image/info for image info, HEAD /<key> for object metadata.\n";
     http::respond(
         200,
-        &[("Content-Type".into(), "text/plain; charset=utf-8".into()), request_id_header(r)],
-        if r.method == Method::Head { Body::Empty } else { Body::Bytes(body.as_bytes().to_vec()) },
+        &[
+            ("Content-Type".into(), "text/plain; charset=utf-8".into()),
+            request_id_header(r),
+        ],
+        if r.method == Method::Head {
+            Body::Empty
+        } else {
+            Body::Bytes(body.as_bytes().to_vec())
+        },
     )
 }
 
@@ -93,7 +110,13 @@ fn request_id_header(r: &Req) -> (String, String) {
     ("x-obs-request-id".into(), r.ctx.request_id.clone())
 }
 
-fn dialect_error(r: &Req, d: Dialect, e: &Error, read_ms: f64, timing: Option<String>) -> Result<Response> {
+fn dialect_error(
+    r: &Req,
+    d: Dialect,
+    e: &Error,
+    read_ms: f64,
+    timing: Option<String>,
+) -> Result<Response> {
     let rendered = render::error(d, e, &r.ctx);
     let mut extra = vec![("x-oss-request-id".to_string(), r.ctx.request_id.clone())];
     if let Some(t) = timing {
@@ -119,14 +142,27 @@ fn log(r: &Req, route: &str, status: u16, e: Option<&Error>) {
 /// An info request: ranged reads through the driver, then the dialect's renderer.
 async fn info(r: &Req<'_>, d: Dialect) -> Result<Response> {
     let t0 = js_sys::Date::now();
-    let budget = Budget { max_bytes: r.cfg.max_read_bytes, ..Budget::default() };
+    let budget = Budget {
+        max_bytes: r.cfg.max_read_bytes,
+        ..Budget::default()
+    };
     let key = r.ctx.key.clone();
     let bucket = R2::bind(r.env, BUCKET_BINDING);
-    let origin = r.cfg.origin.clone().map(|base| Origin { base, timeout_ms: r.cfg.origin_timeout_ms });
+    let origin = r.cfg.origin.clone().map(|base| Origin {
+        base,
+        timeout_ms: r.cfg.origin_timeout_ms,
+    });
 
     let mut outcome = None;
     if let Some(r2) = bucket {
-        let mut src = Timed { inner: InfoSource::R2(R2Reader { r2, key: key.clone(), meta: None }), read_ms: 0.0 };
+        let mut src = Timed {
+            inner: InfoSource::R2(R2Reader {
+                r2,
+                key: key.clone(),
+                meta: None,
+            }),
+            read_ms: 0.0,
+        };
         let (res, stats) = inspect(&mut src, budget).await;
         let fall_through = matches!(res, Err(Error::NotFound)) && origin.is_some();
         if !fall_through {
@@ -135,8 +171,16 @@ async fn info(r: &Req<'_>, d: Dialect) -> Result<Response> {
     }
     if outcome.is_none() {
         if let Some(o) = origin {
-            let reader = OriginReader { origin: o, key: key.clone(), meta: None, total: None };
-            let mut src = Timed { inner: InfoSource::Origin(reader), read_ms: 0.0 };
+            let reader = OriginReader {
+                origin: o,
+                key: key.clone(),
+                meta: None,
+                total: None,
+            };
+            let mut src = Timed {
+                inner: InfoSource::Origin(reader),
+                read_ms: 0.0,
+            };
             let (res, stats) = inspect(&mut src, budget).await;
             outcome = Some((res, stats, src.read_ms, src.inner.meta().cloned()));
         }
@@ -169,8 +213,15 @@ fn object_error(r: &Req, status: u16, code: &str, message: &str) -> Result<Respo
         render::xml_escape(&r.ctx.host),
         render::xml_escape(&r.ctx.key),
     );
-    let headers = vec![("Content-Type".into(), "application/xml".into()), request_id_header(r)];
-    let body = if r.method == Method::Head { Body::Empty } else { Body::Bytes(body.into_bytes()) };
+    let headers = vec![
+        ("Content-Type".into(), "application/xml".into()),
+        request_id_header(r),
+    ];
+    let body = if r.method == Method::Head {
+        Body::Empty
+    } else {
+        Body::Bytes(body.into_bytes())
+    };
     http::respond(status, &headers, body)
 }
 
@@ -188,14 +239,21 @@ fn core_object_error(r: &Req, e: &Error) -> Result<Response> {
 fn meta_headers(r: &Req, m: &ObjectMeta) -> Vec<(String, String)> {
     let mut h = obs_headers(m);
     h.push(request_id_header(r));
-    h.push(("x-obs-id-2".into(), format!("32AAAQAAEAABAAAQAAEAABAAAQAAEAAB{}", &r.ctx.request_id[..8])));
+    h.push((
+        "x-obs-id-2".into(),
+        format!("32AAAQAAEAABAAAQAAEAABAAAQAAEAAB{}", &r.ctx.request_id[..8]),
+    ));
     h
 }
 
 /// `GET`/`HEAD` of the object itself.
 async fn object(r: &Req<'_>) -> Result<Response> {
     let key = r.ctx.key.clone();
-    let range = r.headers.get("range")?.as_deref().and_then(http::parse_range);
+    let range = r
+        .headers
+        .get("range")?
+        .as_deref()
+        .and_then(http::parse_range);
     if let Some(r2) = R2::bind(r.env, BUCKET_BINDING) {
         if r.method == Method::Head {
             match r2.head(&key).await {
@@ -210,9 +268,10 @@ async fn object(r: &Req<'_>) -> Result<Response> {
             }
         } else {
             let r2range = range.map(|br| match br {
-                ByteRange::From { offset, last } => {
-                    R2Range::From { offset, length: last.map(|l| l - offset + 1) }
-                }
+                ByteRange::From { offset, last } => R2Range::From {
+                    offset,
+                    length: last.map(|l| l - offset + 1),
+                },
                 ByteRange::Suffix(n) => R2Range::Suffix(n),
             });
             match r2.get_body(&key, r2range).await {
@@ -238,14 +297,28 @@ async fn object(r: &Req<'_>) -> Result<Response> {
     let Some(base) = r.cfg.origin.clone() else {
         return core_object_error(r, &Error::NotFound);
     };
-    let o = Origin { base, timeout_ms: r.cfg.origin_timeout_ms };
+    let o = Origin {
+        base,
+        timeout_ms: r.cfg.origin_timeout_ms,
+    };
     let mut fwd: Vec<(&str, String)> = Vec::new();
-    for h in ["range", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since", "if-range"] {
+    for h in [
+        "range",
+        "if-match",
+        "if-none-match",
+        "if-modified-since",
+        "if-unmodified-since",
+        "if-range",
+    ] {
         if let Some(v) = r.headers.get(h)? {
             fwd.push((h, v));
         }
     }
-    let method = if r.method == Method::Head { "HEAD" } else { "GET" };
+    let method = if r.method == Method::Head {
+        "HEAD"
+    } else {
+        "GET"
+    };
     let resp = match o.send(method, &key, &fwd).await {
         Ok(resp) => resp,
         Err(e) => return core_object_error(r, &e),
@@ -260,7 +333,9 @@ async fn object(r: &Req<'_>) -> Result<Response> {
                 }
             }
             let body = match resp.resp.body() {
-                Some(s) if r.method != Method::Head && matches!(resp.status, 200 | 206) => Body::Stream(s),
+                Some(s) if r.method != Method::Head && matches!(resp.status, 200 | 206) => {
+                    Body::Stream(s)
+                }
                 _ => {
                     source::origin::cancel_body(&resp.resp);
                     Body::Empty
@@ -285,7 +360,10 @@ fn send_body(
     let body = body.map(Body::Stream).unwrap_or(Body::Empty);
     match range {
         Some((off, len)) if len > 0 => {
-            h.push(("Content-Range".into(), format!("bytes {}-{}/{}", off, off + len - 1, meta.size)));
+            h.push((
+                "Content-Range".into(),
+                format!("bytes {}-{}/{}", off, off + len - 1, meta.size),
+            ));
             h.push(("Content-Length".into(), len.to_string()));
             http::respond(206, &h, body)
         }

@@ -17,7 +17,11 @@ use wasm_bindgen_futures::JsFuture;
 pub const MAX_REDIRECTS: u32 = 3;
 
 /// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 #[derive(Clone)]
 pub struct Origin {
@@ -41,8 +45,10 @@ impl Origin {
     /// `base + "/" + key`, each key segment percent-encoded so no key can change the
     /// host, the port or the query, or climb out of the base path.
     pub fn url(&self, key: &str) -> String {
-        let segs: Vec<String> =
-            key.split('/').map(|s| utf8_percent_encode(s, SEGMENT).to_string()).collect();
+        let segs: Vec<String> = key
+            .split('/')
+            .map(|s| utf8_percent_encode(s, SEGMENT).to_string())
+            .collect();
         format!("{}/{}", self.base, segs.join("/"))
     }
 
@@ -59,10 +65,17 @@ impl Origin {
             let resp = self.fetch_once(method, &url, headers).await?;
             let status = resp.status();
             if matches!(status, 301 | 302 | 303 | 307 | 308) {
-                let loc = resp.headers().get("location").ok().flatten().unwrap_or_default();
-                let next = url::Url::parse(&url).and_then(|u| u.join(&loc)).map_err(|_| {
-                    Error::Upstream(format!("origin redirect to an invalid location: {loc}"))
-                })?;
+                let loc = resp
+                    .headers()
+                    .get("location")
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default();
+                let next = url::Url::parse(&url)
+                    .and_then(|u| u.join(&loc))
+                    .map_err(|_| {
+                        Error::Upstream(format!("origin redirect to an invalid location: {loc}"))
+                    })?;
                 if next.origin() != base.origin() {
                     return Err(Error::Upstream(format!(
                         "origin redirected to another host ({}); not followed",
@@ -75,7 +88,9 @@ impl Origin {
             }
             return Ok(OriginResponse { status, resp });
         }
-        Err(Error::Upstream(format!("origin redirected more than {MAX_REDIRECTS} times")))
+        Err(Error::Upstream(format!(
+            "origin redirected more than {MAX_REDIRECTS} times"
+        )))
     }
 
     async fn fetch_once(
@@ -100,9 +115,15 @@ impl Origin {
         match with_timeout(fut, self.timeout_ms).await {
             None => {
                 controller.abort();
-                Err(Error::Timeout(format!("no response headers within {} ms", self.timeout_ms)))
+                Err(Error::Timeout(format!(
+                    "no response headers within {} ms",
+                    self.timeout_ms
+                )))
             }
-            Some(Err(e)) => Err(Error::Upstream(format!("origin fetch failed: {}", js::message(&e)))),
+            Some(Err(e)) => Err(Error::Upstream(format!(
+                "origin fetch failed: {}",
+                js::message(&e)
+            ))),
             Some(Ok(v)) => v.dyn_into::<web_sys::Response>().map_err(js_err),
         }
     }
@@ -127,7 +148,9 @@ impl Origin {
                 let cr = r.header("content-range").unwrap_or_default();
                 let (start, end, total) = parse_content_range(&cr).ok_or_else(|| {
                     cancel_body(&r.resp);
-                    Error::Upstream(format!("origin sent 206 with an unusable Content-Range \"{cr}\""))
+                    Error::Upstream(format!(
+                        "origin sent 206 with an unusable Content-Range \"{cr}\""
+                    ))
                 })?;
                 if start != offset || end > last || total.is_some_and(|t| end >= t) {
                     cancel_body(&r.resp);
@@ -147,7 +170,9 @@ impl Origin {
             }
             200 => {
                 // The origin ignored Range: skip to the offset, take what is needed, cancel.
-                let total = r.header("content-length").and_then(|v| v.trim().parse::<u64>().ok());
+                let total = r
+                    .header("content-length")
+                    .and_then(|v| v.trim().parse::<u64>().ok());
                 let bytes = read_body(&r.resp, offset, len, self.timeout_ms).await?;
                 if let Some(t) = total {
                     let expect = t.saturating_sub(offset).min(len);
@@ -162,12 +187,22 @@ impl Origin {
             }
             416 => {
                 cancel_body(&r.resp);
-                let total = r
-                    .header("content-range")
-                    .and_then(|cr| cr.trim().strip_prefix("bytes */").and_then(|t| t.parse().ok()));
+                let total = r.header("content-range").and_then(|cr| {
+                    cr.trim()
+                        .strip_prefix("bytes */")
+                        .and_then(|t| t.parse().ok())
+                });
                 match total {
-                    Some(t) if offset >= t => Ok((Chunk { bytes: Vec::new(), total: Some(t) }, meta)),
-                    _ => Err(Error::Upstream("origin answered 416 Range Not Satisfiable".into())),
+                    Some(t) if offset >= t => Ok((
+                        Chunk {
+                            bytes: Vec::new(),
+                            total: Some(t),
+                        },
+                        meta,
+                    )),
+                    _ => Err(Error::Upstream(
+                        "origin answered 416 Range Not Satisfiable".into(),
+                    )),
                 }
             }
             s => {
@@ -210,16 +245,30 @@ pub fn meta_of(r: &OriginResponse) -> ObjectMeta {
         .header("content-range")
         .and_then(|cr| parse_content_range(&cr).and_then(|(_, _, t)| t))
         .or_else(|| {
-            r.header("content-range")
-                .and_then(|cr| cr.trim().strip_prefix("bytes */").and_then(|t| t.parse().ok()))
+            r.header("content-range").and_then(|cr| {
+                cr.trim()
+                    .strip_prefix("bytes */")
+                    .and_then(|t| t.parse().ok())
+            })
         })
-        .or_else(|| r.header("content-length").and_then(|v| v.trim().parse().ok()))
+        .or_else(|| {
+            r.header("content-length")
+                .and_then(|v| v.trim().parse().ok())
+        })
         .unwrap_or(0);
-    let etag = r.header("etag").map(|e| e.trim().trim_start_matches("W/").trim_matches('"').to_string());
+    let etag = r.header("etag").map(|e| {
+        e.trim()
+            .trim_start_matches("W/")
+            .trim_matches('"')
+            .to_string()
+    });
     let md5_hex = r
         .header("content-md5")
         .and_then(|b64| base64_md5_hex(&b64))
-        .or_else(|| etag.clone().filter(|e| e.len() == 32 && e.bytes().all(|c| c.is_ascii_hexdigit())));
+        .or_else(|| {
+            etag.clone()
+                .filter(|e| e.len() == 32 && e.bytes().all(|c| c.is_ascii_hexdigit()))
+        });
     let mut custom = Vec::new();
     if let Ok(iter) = js_sys::try_iter(&r.resp.headers()) {
         for entry in iter.into_iter().flatten().flatten() {
@@ -240,8 +289,12 @@ pub fn meta_of(r: &OriginResponse) -> ObjectMeta {
         source: SourceKind::Origin,
         size,
         etag,
-        last_modified_ms: r.header("last-modified").and_then(|d| imginfo::object::parse_http_date(&d)),
-        version: r.header("x-amz-version-id").or_else(|| r.header("x-obs-version-id")),
+        last_modified_ms: r
+            .header("last-modified")
+            .and_then(|d| imginfo::object::parse_http_date(&d)),
+        version: r
+            .header("x-amz-version-id")
+            .or_else(|| r.header("x-obs-version-id")),
         content_type: r.header("content-type"),
         content_encoding: r.header("content-encoding"),
         content_language: r.header("content-language"),
@@ -249,14 +302,18 @@ pub fn meta_of(r: &OriginResponse) -> ObjectMeta {
         cache_control: r.header("cache-control"),
         expires: r.header("expires"),
         custom,
-        storage_class: r.header("x-amz-storage-class").or_else(|| r.header("x-oss-storage-class")),
+        storage_class: r
+            .header("x-amz-storage-class")
+            .or_else(|| r.header("x-oss-storage-class")),
         md5_hex,
     }
 }
 
 fn base64_md5_hex(b64: &str) -> Option<String> {
     use base64::Engine;
-    let raw = base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok()?;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .ok()?;
     (raw.len() == 16).then(|| js::hex(&raw))
 }
 
@@ -282,8 +339,15 @@ pub fn cancel_body(resp: &web_sys::Response) {
 
 /// Reads a body stream, skipping `skip` bytes and keeping at most `take`, then cancels
 /// the rest. Each chunk wait is bounded by the timeout (a trickling body ends in 504).
-async fn read_body(resp: &web_sys::Response, skip: u64, take: u64, timeout_ms: u32) -> Result<Vec<u8>, Error> {
-    let Some(stream) = resp.body() else { return Ok(Vec::new()) };
+async fn read_body(
+    resp: &web_sys::Response,
+    skip: u64,
+    take: u64,
+    timeout_ms: u32,
+) -> Result<Vec<u8>, Error> {
+    let Some(stream) = resp.body() else {
+        return Ok(Vec::new());
+    };
     let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
     let mut out: Vec<u8> = Vec::with_capacity(take.min(1 << 20) as usize);
     let mut pos: u64 = 0;
@@ -293,9 +357,16 @@ async fn read_body(resp: &web_sys::Response, skip: u64, take: u64, timeout_ms: u
         let r = match with_timeout(next, timeout_ms).await {
             None => {
                 let _ = reader.cancel();
-                return Err(Error::Timeout(format!("origin body stalled for {timeout_ms} ms")));
+                return Err(Error::Timeout(format!(
+                    "origin body stalled for {timeout_ms} ms"
+                )));
             }
-            Some(Err(e)) => return Err(Error::Upstream(format!("origin body failed: {}", js::message(&e)))),
+            Some(Err(e)) => {
+                return Err(Error::Upstream(format!(
+                    "origin body failed: {}",
+                    js::message(&e)
+                )))
+            }
             Some(Ok(r)) => r,
         };
         if js::get(&r, "done").as_bool().unwrap_or(true) {
@@ -329,7 +400,10 @@ pub struct OriginReader {
 impl Source for OriginReader {
     async fn read(&mut self, offset: u64, len: u64) -> Result<Chunk, Error> {
         let etag = self.meta.as_ref().and_then(|m| m.etag.clone());
-        let (chunk, meta) = self.origin.read_range(&self.key, offset, len, etag.as_deref()).await?;
+        let (chunk, meta) = self
+            .origin
+            .read_range(&self.key, offset, len, etag.as_deref())
+            .await?;
         if let Some(first) = &self.meta {
             if first.etag.is_some() && meta.etag.is_some() && first.etag != meta.etag {
                 return Err(Error::Changed);
@@ -337,7 +411,9 @@ impl Source for OriginReader {
         }
         if let (Some(a), Some(b)) = (self.total, chunk.total) {
             if a != b {
-                return Err(Error::Upstream(format!("origin object size changed from {a} to {b} between reads")));
+                return Err(Error::Upstream(format!(
+                    "origin object size changed from {a} to {b} between reads"
+                )));
             }
         }
         if self.meta.is_none() {

@@ -73,7 +73,9 @@ impl R2 {
             js::set(&cond, "etagMatches", etag);
             js::set(&opts, "onlyIf", cond);
         }
-        let Some(o) = self.get(key, &opts).await? else { return Ok(None) };
+        let Some(o) = self.get(key, &opts).await? else {
+            return Ok(None);
+        };
         let meta = meta_of(&o);
         if !js::has(&o, "body") {
             // A failed precondition returns the object without a body.
@@ -87,7 +89,11 @@ impl R2 {
     }
 
     /// `get` for streaming a whole object or a range of it to the client.
-    pub async fn get_body(&self, key: &str, range: Option<R2Range>) -> Result<Option<R2Body>, Error> {
+    pub async fn get_body(
+        &self,
+        key: &str,
+        range: Option<R2Range>,
+    ) -> Result<Option<R2Body>, Error> {
         let opts = Object::new();
         if let Some(r) = range {
             let ro = Object::new();
@@ -102,13 +108,19 @@ impl R2 {
             }
             js::set(&opts, "range", ro);
         }
-        let Some(o) = self.get(key, &opts).await? else { return Ok(None) };
+        let Some(o) = self.get(key, &opts).await? else {
+            return Ok(None);
+        };
         let meta = meta_of(&o);
         let served = {
             let r = js::get(&o, "range");
             let size = meta.size;
             if range.is_some() && r.is_object() {
-                let (off, len) = match (js::get_f64(&r, "offset"), js::get_f64(&r, "length"), js::get_f64(&r, "suffix")) {
+                let (off, len) = match (
+                    js::get_f64(&r, "offset"),
+                    js::get_f64(&r, "length"),
+                    js::get_f64(&r, "suffix"),
+                ) {
                     (_, _, Some(s)) => {
                         let s = (s as u64).min(size);
                         (size - s, s)
@@ -124,8 +136,16 @@ impl R2 {
             }
         };
         let body = js::get(&o, "body");
-        let body = if body.is_object() { Some(wasm_bindgen::JsCast::unchecked_into(body)) } else { None };
-        Ok(Some(R2Body { meta, range: served, body }))
+        let body = if body.is_object() {
+            Some(wasm_bindgen::JsCast::unchecked_into(body))
+        } else {
+            None
+        };
+        Ok(Some(R2Body {
+            meta,
+            range: served,
+            body,
+        }))
     }
 }
 
@@ -180,7 +200,10 @@ pub struct R2Reader {
 impl Source for R2Reader {
     async fn read(&mut self, offset: u64, len: u64) -> Result<Chunk, Error> {
         let etag = self.meta.as_ref().and_then(|m| m.etag.clone());
-        let got = self.r2.read_range(&self.key, offset, len, etag.as_deref()).await?;
+        let got = self
+            .r2
+            .read_range(&self.key, offset, len, etag.as_deref())
+            .await?;
         match got {
             None if self.meta.is_none() => Err(Error::NotFound),
             None => Err(Error::Changed),
@@ -190,7 +213,10 @@ impl Source for R2Reader {
                 if self.meta.is_none() {
                     self.meta = Some(meta);
                 }
-                Ok(Chunk { bytes, total: Some(total) })
+                Ok(Chunk {
+                    bytes,
+                    total: Some(total),
+                })
             }
         }
     }

@@ -50,7 +50,10 @@ impl ByteMap {
 
     /// A map holding `data` at offset 0, with the object size known or not.
     pub fn from_prefix(data: &[u8], total: Option<u64>) -> Self {
-        let mut m = ByteMap { chunks: Vec::new(), total };
+        let mut m = ByteMap {
+            chunks: Vec::new(),
+            total,
+        };
         m.insert(0, data.to_vec());
         m
     }
@@ -188,22 +191,34 @@ impl ByteMap {
 
 /// Big-endian and little-endian readers over a slice, returning `None` when short.
 pub fn be16(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes(b.get(at..at.checked_add(2)?)?.try_into().ok()?))
+    Some(u16::from_be_bytes(
+        b.get(at..at.checked_add(2)?)?.try_into().ok()?,
+    ))
 }
 pub fn be32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(b.get(at..at.checked_add(4)?)?.try_into().ok()?))
+    Some(u32::from_be_bytes(
+        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 pub fn be64(b: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from_be_bytes(b.get(at..at.checked_add(8)?)?.try_into().ok()?))
+    Some(u64::from_be_bytes(
+        b.get(at..at.checked_add(8)?)?.try_into().ok()?,
+    ))
 }
 pub fn le16(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(at..at.checked_add(2)?)?.try_into().ok()?))
+    Some(u16::from_le_bytes(
+        b.get(at..at.checked_add(2)?)?.try_into().ok()?,
+    ))
 }
 pub fn le32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at.checked_add(4)?)?.try_into().ok()?))
+    Some(u32::from_le_bytes(
+        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 pub fn le64(b: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from_le_bytes(b.get(at..at.checked_add(8)?)?.try_into().ok()?))
+    Some(u64::from_le_bytes(
+        b.get(at..at.checked_add(8)?)?.try_into().ok()?,
+    ))
 }
 
 #[cfg(test)]
@@ -221,7 +236,13 @@ mod tests {
         assert_eq!(m.peek(0, 13).map(|b| b.len()), Some(13));
         assert_eq!(m.held(), 13);
         m.set_total(13);
-        assert!(matches!(m.get(12, 5, "t", "x"), Err(Halt::Fail(Error::Truncated { .. }))));
-        assert!(matches!(m.get(u64::MAX, 5, "t", "x"), Err(Halt::Fail(Error::Invalid { .. }))));
+        assert!(matches!(
+            m.get(12, 5, "t", "x"),
+            Err(Halt::Fail(Error::Truncated { .. }))
+        ));
+        assert!(matches!(
+            m.get(u64::MAX, 5, "t", "x"),
+            Err(Halt::Fail(Error::Invalid { .. }))
+        ));
     }
 }

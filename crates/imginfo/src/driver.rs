@@ -79,14 +79,19 @@ pub async fn inspect<S: Source>(src: &mut S, budget: Budget) -> (Result<Info, Er
 
 async fn run<S: Source>(src: &mut S, budget: Budget, stats: &mut Stats) -> Result<Info, Error> {
     let mut map = ByteMap::new();
-    let first = budget.first_window.min(budget.max_bytes).max(crate::probe::SNIFF_LEN);
+    let first = budget
+        .first_window
+        .min(budget.max_bytes)
+        .max(crate::probe::SNIFF_LEN);
     read_into(src, &mut map, Range::new(0, first), stats).await?;
     loop {
         match probe(&map)? {
             Step::Done(info) => return Ok(info),
             Step::Need(need) => {
                 if stats.reads >= budget.max_reads {
-                    return Err(Error::Budget { limit: budget.max_bytes });
+                    return Err(Error::Budget {
+                        limit: budget.max_bytes,
+                    });
                 }
                 let mut want = Range::new(need.offset, need.len.saturating_add(budget.read_ahead));
                 if let Some(total) = map.total() {
@@ -94,10 +99,15 @@ async fn run<S: Source>(src: &mut S, budget: Budget, stats: &mut Stats) -> Resul
                 }
                 if want.len == 0 || map.peek(need.offset, need.len).is_some() {
                     // A probe asking for what it has, or for nothing, would loop forever.
-                    return Err(Error::invalid("image", "parser asked for bytes it already has"));
+                    return Err(Error::invalid(
+                        "image",
+                        "parser asked for bytes it already has",
+                    ));
                 }
                 if stats.bytes.saturating_add(need.len) > budget.max_bytes {
-                    return Err(Error::Budget { limit: budget.max_bytes });
+                    return Err(Error::Budget {
+                        limit: budget.max_bytes,
+                    });
                 }
                 want.len = want.len.min(budget.max_bytes - stats.bytes);
                 read_into(src, &mut map, want, stats).await?;
@@ -135,7 +145,10 @@ impl Source for MemSource<'_> {
         let total = self.data.len() as u64;
         let s = offset.min(total) as usize;
         let e = offset.saturating_add(len).min(total) as usize;
-        Ok(Chunk { bytes: self.data.get(s..e).unwrap_or(&[]).to_vec(), total: Some(total) })
+        Ok(Chunk {
+            bytes: self.data.get(s..e).unwrap_or(&[]).to_vec(),
+            total: Some(total),
+        })
     }
 }
 

@@ -32,14 +32,23 @@ pub enum Error {
 
 impl Error {
     pub fn truncated(format: &'static str, what: impl Into<String>) -> Self {
-        Error::Truncated { format, what: what.into() }
+        Error::Truncated {
+            format,
+            what: what.into(),
+        }
     }
     pub fn invalid(format: &'static str, what: impl Into<String>) -> Self {
-        Error::Invalid { format, what: what.into() }
+        Error::Invalid {
+            format,
+            what: what.into(),
+        }
     }
     /// True for errors that come from the image bytes (the caller sent a bad file).
     pub fn is_bad_image(&self) -> bool {
-        matches!(self, Error::Unsupported(_) | Error::Truncated { .. } | Error::Invalid { .. })
+        matches!(
+            self,
+            Error::Unsupported(_) | Error::Truncated { .. } | Error::Invalid { .. }
+        )
     }
 }
 
@@ -49,11 +58,17 @@ impl fmt::Display for Error {
             Error::BadRequest(m) => write!(f, "bad request: {m}"),
             Error::NotFound => write!(f, "the specified key does not exist"),
             Error::Unsupported(found) => {
-                write!(f, "the object is not an image of a supported format: {found}")
+                write!(
+                    f,
+                    "the object is not an image of a supported format: {found}"
+                )
             }
             Error::Truncated { format, what } => write!(f, "{format} file is truncated: {what}"),
             Error::Invalid { format, what } => write!(f, "{format} header is invalid: {what}"),
-            Error::Budget { limit } => write!(f, "image header not found within the read budget of {limit} bytes"),
+            Error::Budget { limit } => write!(
+                f,
+                "image header not found within the read budget of {limit} bytes"
+            ),
             Error::Upstream(m) => write!(f, "origin error: {m}"),
             Error::Timeout(m) => write!(f, "origin timed out: {m}"),
             Error::Changed => write!(f, "the object changed while it was being read"),

@@ -93,12 +93,12 @@ impl Value {
             Value::SLong(v) => v.get(i).map(|&x| x as f64),
             Value::Float(v) => v.get(i).map(|&x| x as f64),
             Value::Double(v) => v.get(i).copied(),
-            Value::Rational(v) => {
-                v.get(i).and_then(|&(n, d)| (d != 0).then(|| n as f64 / d as f64))
-            }
-            Value::SRational(v) => {
-                v.get(i).and_then(|&(n, d)| (d != 0).then(|| n as f64 / d as f64))
-            }
+            Value::Rational(v) => v
+                .get(i)
+                .and_then(|&(n, d)| (d != 0).then(|| n as f64 / d as f64)),
+            Value::SRational(v) => v
+                .get(i)
+                .and_then(|&(n, d)| (d != 0).then(|| n as f64 / d as f64)),
             _ => None,
         }
     }
@@ -135,7 +135,10 @@ impl Exif {
     /// Parses a TIFF-structured block (a leading `Exif\0\0` is skipped).
     pub fn parse(block: &[u8]) -> Result<Exif, String> {
         if block.len() as u64 > MAX_EXIF_BYTES {
-            return Err(format!("EXIF block of {} bytes exceeds the limit", block.len()));
+            return Err(format!(
+                "EXIF block of {} bytes exceeds the limit",
+                block.len()
+            ));
         }
         let data = block.strip_prefix(b"Exif\0\0").unwrap_or(block);
         let reader = exif::Reader::new();
@@ -157,7 +160,10 @@ impl Exif {
                 }
             })
             .collect();
-        Ok(Exif { little_endian: parsed.little_endian(), fields })
+        Ok(Exif {
+            little_endian: parsed.little_endian(),
+            fields,
+        })
     }
 
     /// First field with this tag number in this IFD.
@@ -171,13 +177,16 @@ impl Exif {
             .and_then(|v| u16::try_from(v).ok())
     }
     pub fn make(&self) -> Option<&str> {
-        self.get(Ifd::Ifd0, tags::MAKE).and_then(|f| f.value.ascii())
+        self.get(Ifd::Ifd0, tags::MAKE)
+            .and_then(|f| f.value.ascii())
     }
     pub fn model(&self) -> Option<&str> {
-        self.get(Ifd::Ifd0, tags::MODEL).and_then(|f| f.value.ascii())
+        self.get(Ifd::Ifd0, tags::MODEL)
+            .and_then(|f| f.value.ascii())
     }
     pub fn datetime_original(&self) -> Option<&str> {
-        self.get(Ifd::Exif, tags::DATETIME_ORIGINAL).and_then(|f| f.value.ascii())
+        self.get(Ifd::Exif, tags::DATETIME_ORIGINAL)
+            .and_then(|f| f.value.ascii())
     }
 
     /// Signed decimal degrees from a GPS coordinate and its reference.
@@ -190,7 +199,10 @@ impl Exif {
         if !deg.is_finite() {
             return None;
         }
-        let r = self.get(Ifd::Gps, ref_tag).and_then(|f| f.value.ascii()).unwrap_or("");
+        let r = self
+            .get(Ifd::Gps, ref_tag)
+            .and_then(|f| f.value.ascii())
+            .unwrap_or("");
         if r.starts_with(negative) {
             deg = -deg;
         }
@@ -266,9 +278,11 @@ fn convert(v: &exif::Value) -> Value {
     use exif::Value as V;
     match v {
         V::Byte(x) => Value::Byte(x.clone()),
-        V::Ascii(x) => {
-            Value::Ascii(x.iter().map(|s| String::from_utf8_lossy(s).into_owned()).collect())
-        }
+        V::Ascii(x) => Value::Ascii(
+            x.iter()
+                .map(|s| String::from_utf8_lossy(s).into_owned())
+                .collect(),
+        ),
         V::Short(x) => Value::Short(x.clone()),
         V::Long(x) => Value::Long(x.clone()),
         V::Rational(x) => Value::Rational(x.iter().map(|r| (r.num, r.denom)).collect()),

@@ -167,7 +167,10 @@ impl Info {
     }
     /// EXIF Orientation (1–8) when present and valid.
     pub fn orientation(&self) -> Option<u16> {
-        self.exif.as_ref().and_then(|e| e.orientation()).filter(|o| (1..=8).contains(o))
+        self.exif
+            .as_ref()
+            .and_then(|e| e.orientation())
+            .filter(|o| (1..=8).contains(o))
     }
     /// The size a viewer shows: HEIF transforms in order for HEIF/AVIF, else EXIF
     /// Orientation 5–8 swaps width and height.

@@ -80,7 +80,14 @@ pub fn obs_headers(m: &ObjectMeta) -> Vec<(String, String)> {
             h.push((k.to_string(), v));
         }
     };
-    put("Content-Type", Some(m.content_type.clone().unwrap_or_else(|| "application/octet-stream".into())));
+    put(
+        "Content-Type",
+        Some(
+            m.content_type
+                .clone()
+                .unwrap_or_else(|| "application/octet-stream".into()),
+        ),
+    );
     put("ETag", m.http_etag());
     put("Last-Modified", m.http_last_modified());
     put("Accept-Ranges", Some("bytes".into()));

@@ -61,7 +61,10 @@ pub fn params(query: &str) -> Vec<Param> {
                 Some((n, v)) => (n, Some(v)),
                 None => (p, None),
             };
-            Param { name: decode(n), value: v.map(decode) }
+            Param {
+                name: decode(n),
+                value: v.map(decode),
+            }
         })
         .collect()
 }
@@ -82,7 +85,10 @@ pub fn key_from_path(path: &str) -> Result<String, Error> {
 
 /// Parses a request URL's path and query into an operation.
 pub fn parse(path: &str, query: Option<&str>) -> Result<Op, Rejected> {
-    let key = key_from_path(path).map_err(|error| Rejected { dialect: Dialect::Oss, error })?;
+    let key = key_from_path(path).map_err(|error| Rejected {
+        dialect: Dialect::Oss,
+        error,
+    })?;
     let ps = params(query.unwrap_or(""));
     let mut action = Action::Object;
     for p in &ps {
@@ -93,7 +99,10 @@ pub fn parse(path: &str, query: Option<&str>) -> Result<Op, Rejected> {
             _ => None,
         };
         if let Some(found) = found {
-            let a = found.map_err(|error| Rejected { dialect: Dialect::Oss, error })?;
+            let a = found.map_err(|error| Rejected {
+                dialect: Dialect::Oss,
+                error,
+            })?;
             if action != Action::Object {
                 return Err(Rejected {
                     dialect: Dialect::Oss,
@@ -104,7 +113,10 @@ pub fn parse(path: &str, query: Option<&str>) -> Result<Op, Rejected> {
         }
     }
     if action != Action::Object && key.is_empty() {
-        return Err(Rejected { dialect: Dialect::Oss, error: bad("no object key in the path") });
+        return Err(Rejected {
+            dialect: Dialect::Oss,
+            error: bad("no object key in the path"),
+        });
     }
     Ok(Op { key, action })
 }
@@ -121,7 +133,9 @@ fn oss_process(d: Dialect, v: &str) -> Result<Action, Error> {
         other if other.starts_with("image/") => Err(Error::BadRequest(format!(
             "unsupported image process \"{other}\": only image/info is supported"
         ))),
-        other => Err(Error::BadRequest(format!("unsupported process \"{other}\""))),
+        other => Err(Error::BadRequest(format!(
+            "unsupported process \"{other}\""
+        ))),
     }
 }
 
@@ -132,7 +146,12 @@ mod tests {
     #[test]
     fn oss_spellings() {
         let info = |q| parse("/a/b%20c+d.jpg", Some(q)).unwrap();
-        for q in ["image/info", "x-oss-process=image/info", "x-oss-process=image%2Finfo", "v=1&image/info"] {
+        for q in [
+            "image/info",
+            "x-oss-process=image/info",
+            "x-oss-process=image%2Finfo",
+            "v=1&image/info",
+        ] {
             let op = info(q);
             assert_eq!(op.key, "a/b c+d.jpg");
             assert_eq!(op.action, Action::Info(Dialect::Oss), "{q}");

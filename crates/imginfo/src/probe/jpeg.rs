@@ -47,7 +47,9 @@ pub fn probe(data: &ByteMap) -> PResult<Header> {
             Err(h) => return Err(merge_need(data, exif, h)),
         };
         if seg_len < 2 {
-            return Err(Error::invalid(F, format!("segment FF{m:02X} has length {seg_len}")).into());
+            return Err(
+                Error::invalid(F, format!("segment FF{m:02X} has length {seg_len}")).into(),
+            );
         }
         let body = marker_at + 4;
         let body_len = seg_len - 2;
@@ -65,7 +67,9 @@ pub fn probe(data: &ByteMap) -> PResult<Header> {
                 // reading it means reading the whole scan, so we refuse rather than guess.
                 return Err(Error::invalid(
                     F,
-                    format!("frame header declares {width}x{height} (zero size; DNL not supported)"),
+                    format!(
+                        "frame header declares {width}x{height} (zero size; DNL not supported)"
+                    ),
                 )
                 .into());
             }
@@ -84,7 +88,10 @@ pub fn probe(data: &ByteMap) -> PResult<Header> {
             });
             h.alpha = Some(false);
             h.frames = Some(1);
-            h.exif = exif.map(|range| ExifLoc { range, kind: ExifKind::Tiff });
+            h.exif = exif.map(|range| ExifLoc {
+                range,
+                kind: ExifKind::Tiff,
+            });
             return Ok(h);
         }
         if m == 0xE1 && exif.is_none() && body_len >= 6 {
@@ -103,7 +110,11 @@ pub fn probe(data: &ByteMap) -> PResult<Header> {
         }
         pos = body + body_len;
     }
-    Err(Error::invalid(F, format!("no frame header in the first {MAX_SEGMENTS} segments")).into())
+    Err(Error::invalid(
+        F,
+        format!("no frame header in the first {MAX_SEGMENTS} segments"),
+    )
+    .into())
 }
 
 /// SOF0–SOF15 except DHT (C4), JPG (C8) and DAC (CC).
@@ -123,7 +134,11 @@ fn find_marker(data: &ByteMap, pos: u64) -> PResult<u64> {
         }
         p += 1;
     }
-    Err(Error::invalid(F, format!("no marker within {MAX_JUNK} bytes of offset {pos}")).into())
+    Err(Error::invalid(
+        F,
+        format!("no marker within {MAX_JUNK} bytes of offset {pos}"),
+    )
+    .into())
 }
 
 /// When the walk needs bytes past an EXIF body that is not held yet, ask for both in

@@ -42,7 +42,12 @@ fn probe_inner(data: &ByteMap) -> PResult<Info> {
             Err(msg) => (None, Some(msg)),
         },
     };
-    Ok(Info { header, file_size: data.total(), exif, exif_error })
+    Ok(Info {
+        header,
+        file_size: data.total(),
+        exif,
+        exif_error,
+    })
 }
 
 /// Sniffs the format and runs its header probe.
@@ -102,11 +107,16 @@ fn exif_block(data: &ByteMap, range: Range, kind: ExifKind) -> PResult<Result<Ve
         return Ok(Err(why.into()));
     }
     if range.len > MAX_EXIF_BYTES {
-        return Ok(Err(format!("EXIF block of {} bytes exceeds the limit", range.len)));
+        return Ok(Err(format!(
+            "EXIF block of {} bytes exceeds the limit",
+            range.len
+        )));
     }
     if kind == ExifKind::TiffFile {
         // The TIFF probe has made sure every IFD and value it points at is held.
-        return Ok(data.materialize(range.end()).ok_or_else(|| "EXIF block too large".into()));
+        return Ok(data
+            .materialize(range.end())
+            .ok_or_else(|| "EXIF block too large".into()));
     }
     let block = match data.get(range.offset, range.len, "exif", "EXIF block") {
         Ok(b) => b,
@@ -143,7 +153,10 @@ pub(crate) mod testutil {
             match probe(&map) {
                 Ok(Step::Need(r)) => {
                     assert!(r.len > 0, "prefix {n}: empty need");
-                    assert!(map.peek(r.offset, r.len).is_none(), "prefix {n}: needs held bytes");
+                    assert!(
+                        map.peek(r.offset, r.len).is_none(),
+                        "prefix {n}: needs held bytes"
+                    );
                 }
                 Ok(Step::Done(mut info)) => {
                     info.file_size = expect.file_size;

@@ -114,11 +114,17 @@ pub fn probe(data: &ByteMap) -> PResult<Header> {
                 h.frames = be32(b, 0).filter(|&n| n > 0);
             }
             b"eXIf" if h.exif.is_none() => {
-                h.exif = Some(ExifLoc { range: c.data(), kind: ExifKind::Tiff });
+                h.exif = Some(ExifLoc {
+                    range: c.data(),
+                    kind: ExifKind::Tiff,
+                });
             }
             b"tEXt" if h.exif.is_none() && c.len > 22 => {
                 let key = data.get(c.at + 8, 22, F, "tEXt keyword")?;
-                if RAW_PROFILE_KEYS.iter().any(|k| key.starts_with(k) && key.get(21) == Some(&0)) {
+                if RAW_PROFILE_KEYS
+                    .iter()
+                    .any(|k| key.starts_with(k) && key.get(21) == Some(&0))
+                {
                     let d = c.data();
                     h.exif = Some(ExifLoc {
                         range: Range::new(d.offset + 22, d.len - 22),
@@ -161,15 +167,19 @@ fn candidate(tail: &[u8], start: u64, kind_at: usize) -> Option<ExifLoc> {
     }
     let body = Range::new(start + kind_at as u64 + 4, len as u64);
     match covered.get(..4)? {
-        b"eXIf" => Some(ExifLoc { range: body, kind: ExifKind::Tiff }),
+        b"eXIf" => Some(ExifLoc {
+            range: body,
+            kind: ExifKind::Tiff,
+        }),
         _ => {
             let key = covered.get(4..26)?;
-            RAW_PROFILE_KEYS.iter().any(|k| key.starts_with(k) && key.get(21) == Some(&0)).then(
-                || ExifLoc {
+            RAW_PROFILE_KEYS
+                .iter()
+                .any(|k| key.starts_with(k) && key.get(21) == Some(&0))
+                .then(|| ExifLoc {
                     range: Range::new(body.offset + 22, body.len.saturating_sub(22)),
                     kind: ExifKind::PngRawProfile,
-                },
-            )
+                })
         }
     }
 }
@@ -284,7 +294,10 @@ mod tests {
 
     #[test]
     fn raw_profile_decodes() {
-        let hex: String = tiff_orientation(3).iter().map(|b| format!("{b:02x}")).collect();
+        let hex: String = tiff_orientation(3)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         let text = format!("\nexif\n      {}\n{hex}\n", hex.len() / 2);
         let exif = crate::exif::Exif::parse(&decode_raw_profile(text.as_bytes()).unwrap()).unwrap();
         assert_eq!(exif.orientation(), Some(3));

@@ -57,7 +57,10 @@ fn tag_name(f: &Field) -> String {
 }
 
 fn join<T: ToString>(v: &[T]) -> String {
-    v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(" ")
+    v.iter()
+        .map(|x| x.to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn value(f: &Field) -> String {
@@ -77,15 +80,26 @@ fn value(f: &Field) -> String {
     }
     match &f.value {
         Value::Byte(v) => join(v),
-        Value::Ascii(v) => v.first().map(|s| s.trim_end_matches('\0').to_string()).unwrap_or_default(),
+        Value::Ascii(v) => v
+            .first()
+            .map(|s| s.trim_end_matches('\0').to_string())
+            .unwrap_or_default(),
         Value::Short(v) => join(v),
         Value::Long(v) => join(v),
-        Value::Rational(v) => v.iter().map(|(n, d)| format!("{n}/{d}")).collect::<Vec<_>>().join(" "),
+        Value::Rational(v) => v
+            .iter()
+            .map(|(n, d)| format!("{n}/{d}"))
+            .collect::<Vec<_>>()
+            .join(" "),
         Value::SByte(v) => join(v),
         Value::Undefined(v) => join(v),
         Value::SShort(v) => join(v),
         Value::SLong(v) => join(v),
-        Value::SRational(v) => v.iter().map(|(n, d)| format!("{n}/{d}")).collect::<Vec<_>>().join(" "),
+        Value::SRational(v) => v
+            .iter()
+            .map(|(n, d)| format!("{n}/{d}"))
+            .collect::<Vec<_>>()
+            .join(" "),
         Value::Float(v) => join(v),
         Value::Double(v) => join(v),
         Value::Unknown(..) => String::new(),
@@ -94,14 +108,22 @@ fn value(f: &Field) -> String {
 
 fn compass(v: Option<&str>, names: [(&str, &str); 2]) -> String {
     let v = v.unwrap_or("");
-    names.iter().find(|(k, _)| *k == v).map(|(_, n)| n.to_string()).unwrap_or_else(|| v.to_string())
+    names
+        .iter()
+        .find(|(k, _)| *k == v)
+        .map(|(_, n)| n.to_string())
+        .unwrap_or_else(|| v.to_string())
 }
 
 /// exiv2's `printDegrees`: trailing zero parts dropped, each part printed with no
 /// decimals when whole, else 7/5/3 decimals, each followed by its unit and a space.
 fn degrees(r: &[(u32, u32)]) -> String {
     if r.len() != 3 {
-        return r.iter().map(|(n, d)| format!("{n}/{d}")).collect::<Vec<_>>().join(" ");
+        return r
+            .iter()
+            .map(|(n, d)| format!("{n}/{d}"))
+            .collect::<Vec<_>>()
+            .join(" ");
     }
     const UNIT: [&str; 3] = ["deg", "'", "\""];
     const PREC: [usize; 3] = [7, 5, 3];
@@ -115,7 +137,13 @@ fn degrees(r: &[(u32, u32)]) -> String {
     let mut out = String::new();
     for (i, &(n, d)) in r.iter().enumerate().take(last + 1) {
         if d == 0 {
-            return format!("({})", r.iter().map(|(n, d)| format!("{n}/{d}")).collect::<Vec<_>>().join(" "));
+            return format!(
+                "({})",
+                r.iter()
+                    .map(|(n, d)| format!("{n}/{d}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
         }
         let p = if n % d == 0 { 0 } else { PREC[i] };
         out.push_str(&format!("{:.*}{} ", p, n as f64 / d as f64, UNIT[i]));
@@ -152,7 +180,12 @@ pub fn error(e: &Error, ctx: &Ctx) -> Rendered {
         xml_escape(&ctx.request_id),
         xml_escape(&ctx.host),
     );
-    Rendered { status, content_type: "application/xml", headers: Vec::new(), body: body.into_bytes() }
+    Rendered {
+        status,
+        content_type: "application/xml",
+        headers: Vec::new(),
+        body: body.into_bytes(),
+    }
 }
 
 #[cfg(test)]
@@ -161,7 +194,10 @@ mod tests {
 
     #[test]
     fn exiv2_degrees() {
-        assert_eq!(degrees(&[(30, 1), (17, 1), (30620, 1000)]), "30deg 17' 30.620\" ");
+        assert_eq!(
+            degrees(&[(30, 1), (17, 1), (30620, 1000)]),
+            "30deg 17' 30.620\" "
+        );
         assert_eq!(degrees(&[(0, 1), (0, 1), (0, 1)]), "0deg ");
         assert_eq!(degrees(&[(40, 1), (30, 1), (0, 1)]), "40deg 30' ");
     }
