@@ -125,7 +125,10 @@ pub fn params(query: &str) -> Vec<Param> {
                 Some((n, v)) => (n, Some(v)),
                 None => (p, None),
             };
-            Param { name: decode(n), value: v.map(decode) }
+            Param {
+                name: decode(n),
+                value: v.map(decode),
+            }
         })
         .collect()
 }
@@ -193,7 +196,15 @@ pub fn is_signature_param(name: &str) -> bool {
 
 /// Qiniu/COS processing commands (their "fop" names) other than the two we answer:
 /// a request naming one of these asks for processing this service does not do.
-const FOP_NAMES: &[&str] = &["imageView2", "imageMogr2", "imageAve", "imageslim", "watermark", "qrcode", "avinfo"];
+const FOP_NAMES: &[&str] = &[
+    "imageView2",
+    "imageMogr2",
+    "imageAve",
+    "imageslim",
+    "watermark",
+    "qrcode",
+    "avinfo",
+];
 
 /// Of those, the ones that also stand alone without arguments.
 const BARE_FOPS: &[&str] = &["imageAve", "imageslim", "avinfo"];
@@ -204,7 +215,11 @@ fn cos_or_qiniu(ps: &[Param], hints: &Hints) -> Dialect {
         .authorization
         .as_deref()
         .is_some_and(|a| a.trim_start().starts_with("q-sign-algorithm="));
-    if cos_auth || ps.iter().any(|p| p.name.eq_ignore_ascii_case("q-sign-algorithm")) {
+    if cos_auth
+        || ps
+            .iter()
+            .any(|p| p.name.eq_ignore_ascii_case("q-sign-algorithm"))
+    {
         return Dialect::Cos;
     }
     let has = |n: &str| ps.iter().any(|p| p.name == n);
@@ -231,14 +246,18 @@ pub fn parse(path: &str, query: Option<&str>, hints: &Hints) -> Result<Op, Rejec
             }
             "x-oss-process" => Some((Dialect::Oss, process(Dialect::Oss, "x-oss-process", v))),
             "x-tos-process" => Some((Dialect::Tos, process(Dialect::Tos, "x-tos-process", v))),
-            "x-image-process" => {
-                Some((Dialect::ObsImg, process(Dialect::ObsImg, "x-image-process", v)))
-            }
+            "x-image-process" => Some((
+                Dialect::ObsImg,
+                process(Dialect::ObsImg, "x-image-process", v),
+            )),
             n if n.starts_with("image/") && v.is_none() => {
                 Some((Dialect::Oss, process(Dialect::Oss, "image", Some(n))))
             }
             "image" if v.unwrap_or("").is_empty() => {
-                let action = ps.iter().find(|q| q.name == "action").and_then(|q| q.value.as_deref());
+                let action = ps
+                    .iter()
+                    .find(|q| q.name == "action")
+                    .and_then(|q| q.value.as_deref());
                 Some((Dialect::QingStor, qingstor_action(action)))
             }
             "imageInfo" | "exif" => {
@@ -252,7 +271,12 @@ pub fn parse(path: &str, query: Option<&str>, hints: &Hints) -> Result<Op, Rejec
             }
             n if is_fop(n) => {
                 let d = cos_or_qiniu(&ps, hints);
-                Some((d, Err(bad(&format!("unsupported processing \"{n}\": only imageInfo and exif are supported")))))
+                Some((
+                    d,
+                    Err(bad(&format!(
+                        "unsupported processing \"{n}\": only imageInfo and exif are supported"
+                    ))),
+                ))
             }
             "info" => Some((
                 Dialect::Native,
@@ -280,9 +304,16 @@ pub fn parse(path: &str, query: Option<&str>, hints: &Hints) -> Result<Op, Rejec
     let action = action.map_err(|error| Rejected { dialect, error })?;
     let key = key_from_path(path).map_err(|error| Rejected { dialect, error })?;
     if action != Action::Object && key.is_empty() {
-        return Err(Rejected { dialect, error: bad("no object key in the path") });
+        return Err(Rejected {
+            dialect,
+            error: bad("no object key in the path"),
+        });
     }
-    Ok(Op { key, action, version_id })
+    Ok(Op {
+        key,
+        action,
+        version_id,
+    })
 }
 
 fn bad(msg: &str) -> Error {
@@ -310,7 +341,9 @@ fn process(d: Dialect, param: &str, v: Option<&str>) -> Result<Action, Error> {
         other if other.starts_with("image/") => Err(Error::BadRequest(format!(
             "unsupported image process \"{other}\": only image/info is supported"
         ))),
-        other => Err(Error::BadRequest(format!("unsupported process \"{other}\""))),
+        other => Err(Error::BadRequest(format!(
+            "unsupported process \"{other}\""
+        ))),
     }
 }
 
@@ -319,10 +352,12 @@ fn process(d: Dialect, param: &str, v: Option<&str>) -> Result<Action, Error> {
 fn qingstor_action(action: Option<&str>) -> Result<Action, Error> {
     match action {
         Some("info") => Ok(Action::Info(Dialect::QingStor)),
-        Some(a) if a.split('|').count() > 1 => {
-            Err(bad(&format!("unsupported image action \"{a}\": info cannot be combined")))
-        }
-        Some(a) => Err(bad(&format!("unsupported image action \"{a}\": only info is supported"))),
+        Some(a) if a.split('|').count() > 1 => Err(bad(&format!(
+            "unsupported image action \"{a}\": info cannot be combined"
+        ))),
+        Some(a) => Err(bad(&format!(
+            "unsupported image action \"{a}\": only info is supported"
+        ))),
         None => Err(bad("image needs an action parameter")),
     }
 }
@@ -335,7 +370,9 @@ mod tests {
         parse(path, Some(q), &Hints::default())
     }
     fn action(q: &str) -> Action {
-        p("/k.jpg", q).map(|o| o.action).unwrap_or_else(|r| panic!("{q}: {r:?}"))
+        p("/k.jpg", q)
+            .map(|o| o.action)
+            .unwrap_or_else(|r| panic!("{q}: {r:?}"))
     }
     fn rejected(q: &str) -> Dialect {
         match p("/k.jpg", q) {
@@ -349,33 +386,57 @@ mod tests {
 
     #[test]
     fn oss_spellings() {
-        for q in ["image/info", "x-oss-process=image/info", "x-oss-process=image%2Finfo", "v=1&image/info"] {
+        for q in [
+            "image/info",
+            "x-oss-process=image/info",
+            "x-oss-process=image%2Finfo",
+            "v=1&image/info",
+        ] {
             let op = p("/a/b%20c+d.jpg", q).unwrap();
             assert_eq!(op.key, "a/b c+d.jpg");
             assert_eq!(op.action, Action::Info(Dialect::Oss), "{q}");
         }
-        assert_eq!(parse("/k.jpg", None, &Hints::default()).unwrap().action, Action::Object);
+        assert_eq!(
+            parse("/k.jpg", None, &Hints::default()).unwrap().action,
+            Action::Object
+        );
         assert_eq!(action("v=3"), Action::Object);
     }
 
     #[test]
     fn every_dialect_spelling() {
-        assert_eq!(action("x-tos-process=image/info"), Action::Info(Dialect::Tos));
-        assert_eq!(action("x-image-process=image/info"), Action::Info(Dialect::ObsImg));
+        assert_eq!(
+            action("x-tos-process=image/info"),
+            Action::Info(Dialect::Tos)
+        );
+        assert_eq!(
+            action("x-image-process=image/info"),
+            Action::Info(Dialect::ObsImg)
+        );
         assert_eq!(action("image&action=info"), Action::Info(Dialect::QingStor));
         assert_eq!(action("action=info&image"), Action::Info(Dialect::QingStor));
         assert_eq!(action("imageInfo"), Action::Info(Dialect::Qiniu));
         assert_eq!(action("exif"), Action::Exif(Dialect::Qiniu));
         assert_eq!(action("info"), Action::Info(Dialect::Native));
-        assert_eq!(action("action=info"), Action::Object, "action alone is not QingStor processing");
+        assert_eq!(
+            action("action=info"),
+            Action::Object,
+            "action alone is not QingStor processing"
+        );
     }
 
     #[test]
     fn cos_or_qiniu_selection() {
-        let cos_default = Hints { authorization: None, image_info_default: Dialect::Cos };
+        let cos_default = Hints {
+            authorization: None,
+            image_info_default: Dialect::Cos,
+        };
         let op = |q: &str, h: &Hints| parse("/k.jpg", Some(q), h).unwrap().action;
         assert_eq!(op("imageInfo", &cos_default), Action::Info(Dialect::Cos));
-        assert_eq!(op("e=1700000000&token=ak:sig&imageInfo", &cos_default), Action::Info(Dialect::Qiniu));
+        assert_eq!(
+            op("e=1700000000&token=ak:sig&imageInfo", &cos_default),
+            Action::Info(Dialect::Qiniu)
+        );
         assert_eq!(
             op("q-sign-algorithm=sha1&q-ak=AK&q-sign-time=1;2&q-key-time=1;2&q-header-list=&q-url-param-list=&q-signature=ab&exif", &Hints::default()),
             Action::Exif(Dialect::Cos)
@@ -402,10 +463,21 @@ mod tests {
         ] {
             assert!(p("/k.jpg", q).is_ok(), "{q}");
         }
-        for q in ["X-Amz-Signature=s", "e=1&token=t", "q-sign-algorithm=sha1&q-signature=s", "versionId=abc"] {
+        for q in [
+            "X-Amz-Signature=s",
+            "e=1&token=t",
+            "q-sign-algorithm=sha1&q-signature=s",
+            "versionId=abc",
+        ] {
             assert_eq!(action(q), Action::Object, "{q}");
         }
-        assert_eq!(p("/k.jpg", "versionId=abc&info").unwrap().version_id.as_deref(), Some("abc"));
+        assert_eq!(
+            p("/k.jpg", "versionId=abc&info")
+                .unwrap()
+                .version_id
+                .as_deref(),
+            Some("abc")
+        );
     }
 
     #[test]
@@ -422,12 +494,27 @@ mod tests {
             assert_eq!(rejected(q), Dialect::Oss, "{q}");
         }
         assert_eq!(rejected("x-tos-process=image/resize,w_1"), Dialect::Tos);
-        assert_eq!(rejected("x-image-process=image/resize,w_1/info"), Dialect::ObsImg);
+        assert_eq!(
+            rejected("x-image-process=image/resize,w_1/info"),
+            Dialect::ObsImg
+        );
         assert_eq!(rejected("x-image-process=style/thumb"), Dialect::ObsImg);
-        for q in ["image", "image&action=resize:w_300", "image&action=resize:w_300|info", "image&action="] {
+        for q in [
+            "image",
+            "image&action=resize:w_300",
+            "image&action=resize:w_300|info",
+            "image&action=",
+        ] {
             assert_eq!(rejected(q), Dialect::QingStor, "{q}");
         }
-        for q in ["imageView2/1/w/100", "imageMogr2/thumbnail/100x", "imageInfo=1", "exif/version/v2", "imageInfo|imageMogr2/rotate/90", "watermark/1/image/aHR0"] {
+        for q in [
+            "imageView2/1/w/100",
+            "imageMogr2/thumbnail/100x",
+            "imageInfo=1",
+            "exif/version/v2",
+            "imageInfo|imageMogr2/rotate/90",
+            "watermark/1/image/aHR0",
+        ] {
             assert_eq!(rejected(q), Dialect::Qiniu, "{q}");
         }
         assert_eq!(rejected("info=1"), Dialect::Native);

@@ -17,7 +17,14 @@ pub fn info(info: &Info, ctx: &Ctx) -> Rendered {
     o.push("width", info.width().to_string());
     o.push("height", info.height().to_string());
     o.push_opt("size", info.file_size.map(|s| s.to_string()));
-    o.push_opt("md5", ctx.object.md5_hex.as_deref().filter(|m| is_md5_hex(m)).map(str::to_ascii_lowercase));
+    o.push_opt(
+        "md5",
+        ctx.object
+            .md5_hex
+            .as_deref()
+            .filter(|m| is_md5_hex(m))
+            .map(str::to_ascii_lowercase),
+    );
     o.push_opt("frame_count", info.header.frames.map(|f| f.to_string()));
     Rendered::json(200, o.to_vec())
 }
@@ -71,9 +78,10 @@ pub fn code(e: &Error) -> (u16, &'static str) {
     match e {
         Error::BadRequest(_) => (400, "InvalidArgument"),
         Error::NotFound => (404, "NoSuchKey"),
-        Error::Unsupported(_) | Error::Truncated { .. } | Error::Invalid { .. } | Error::Budget { .. } => {
-            (400, "InvalidImageFormat")
-        }
+        Error::Unsupported(_)
+        | Error::Truncated { .. }
+        | Error::Invalid { .. }
+        | Error::Budget { .. } => (400, "InvalidImageFormat"),
         Error::NoExif => (400, "InvalidArgument"),
         Error::AccessDenied(_) => (403, "AccessDenied"),
         Error::Upstream(_) => (502, "InternalError"),
@@ -86,9 +94,13 @@ pub fn error(e: &Error, ctx: &Ctx) -> Rendered {
     let (status, code) = code(e);
     let message = match e {
         Error::NotFound => "The specified key does not exist.".to_string(),
-        other => other.to_string(),
+        other => super::message(other),
     };
-    let resource = if ctx.host.is_empty() { format!("/{}", ctx.key) } else { format!("{}/{}", ctx.host, ctx.key) };
+    let resource = if ctx.host.is_empty() {
+        format!("/{}", ctx.key)
+    } else {
+        format!("{}/{}", ctx.host, ctx.key)
+    };
     let body = format!(
         "<?xml version='1.0' encoding='utf-8' ?>\n<Error>\n\t<Code>{code}</Code>\n\t<Message>{}</Message>\n\t<Resource>{}</Resource>\n\t<RequestId>{}</RequestId>\n\t<TraceId>{}</TraceId>\n</Error>\n",
         xml_escape(&message),

@@ -19,8 +19,10 @@ pub fn name(f: &Field) -> String {
 
 /// True for the three IFD pointer tags (their value is an offset, not image data).
 pub fn is_pointer(f: &Field) -> bool {
-    matches!(f.tag, tags::EXIF_IFD_POINTER | tags::GPS_IFD_POINTER | tags::INTEROP_IFD_POINTER)
-        && matches!(f.ifd, Ifd::Ifd0 | Ifd::Exif | Ifd::Ifd1)
+    matches!(
+        f.tag,
+        tags::EXIF_IFD_POINTER | tags::GPS_IFD_POINTER | tags::INTEROP_IFD_POINTER
+    ) && matches!(f.ifd, Ifd::Ifd0 | Ifd::Exif | Ifd::Ifd1)
 }
 
 /// True for tags kamadak-exif does not know (named `Tag0x…`).
@@ -33,22 +35,36 @@ pub fn is_unknown(f: &Field) -> bool {
 pub const MAKER_NOTE: u16 = 0x927c;
 
 fn join<T: ToString>(v: &[T]) -> String {
-    v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(" ")
+    v.iter()
+        .map(|x| x.to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The value as exiv2's `toString()` prints it.
 pub fn raw(v: &Value) -> String {
     match v {
         Value::Byte(v) => join(v),
-        Value::Ascii(v) => v.first().map(|s| s.trim_end_matches('\0').to_string()).unwrap_or_default(),
+        Value::Ascii(v) => v
+            .first()
+            .map(|s| s.trim_end_matches('\0').to_string())
+            .unwrap_or_default(),
         Value::Short(v) => join(v),
         Value::Long(v) => join(v),
-        Value::Rational(v) => v.iter().map(|(n, d)| format!("{n}/{d}")).collect::<Vec<_>>().join(" "),
+        Value::Rational(v) => v
+            .iter()
+            .map(|(n, d)| format!("{n}/{d}"))
+            .collect::<Vec<_>>()
+            .join(" "),
         Value::SByte(v) => join(v),
         Value::Undefined(v) => join(v),
         Value::SShort(v) => join(v),
         Value::SLong(v) => join(v),
-        Value::SRational(v) => v.iter().map(|(n, d)| format!("{n}/{d}")).collect::<Vec<_>>().join(" "),
+        Value::SRational(v) => v
+            .iter()
+            .map(|(n, d)| format!("{n}/{d}"))
+            .collect::<Vec<_>>()
+            .join(" "),
         Value::Float(v) => join(v),
         Value::Double(v) => join(v),
         Value::Unknown(..) => String::new(),
@@ -60,7 +76,12 @@ pub fn raw(v: &Value) -> String {
 /// and a space: `30deg 17' 30.620" `. A zero denominator prints the raw value in
 /// parentheses, as exiv2 does.
 pub fn degrees(r: &[(u32, u32)]) -> String {
-    let raw = || r.iter().map(|(n, d)| format!("{n}/{d}")).collect::<Vec<_>>().join(" ");
+    let raw = || {
+        r.iter()
+            .map(|(n, d)| format!("{n}/{d}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     if r.len() != 3 {
         return raw();
     }
@@ -69,11 +90,23 @@ pub fn degrees(r: &[(u32, u32)]) -> String {
     }
     const UNIT: [&str; 3] = ["deg", "'", "\""];
     const PREC: [usize; 3] = [7, 5, 3];
-    let last = (1..3).rev().find(|&i| r.get(i).is_some_and(|p| p.0 != 0)).unwrap_or(0);
+    let last = (1..3)
+        .rev()
+        .find(|&i| r.get(i).is_some_and(|p| p.0 != 0))
+        .unwrap_or(0);
     let mut out = String::new();
     for (i, &(n, d)) in r.iter().enumerate().take(last + 1) {
-        let p = if n % d == 0 { 0 } else { PREC.get(i).copied().unwrap_or(3) };
-        out.push_str(&format!("{:.*}{} ", p, n as f64 / d as f64, UNIT.get(i).copied().unwrap_or("")));
+        let p = if n % d == 0 {
+            0
+        } else {
+            PREC.get(i).copied().unwrap_or(3)
+        };
+        out.push_str(&format!(
+            "{:.*}{} ",
+            p,
+            n as f64 / d as f64,
+            UNIT.get(i).copied().unwrap_or("")
+        ));
     }
     out
 }
@@ -84,7 +117,10 @@ mod tests {
 
     #[test]
     fn exiv2_degrees() {
-        assert_eq!(degrees(&[(30, 1), (17, 1), (30620, 1000)]), "30deg 17' 30.620\" ");
+        assert_eq!(
+            degrees(&[(30, 1), (17, 1), (30620, 1000)]),
+            "30deg 17' 30.620\" "
+        );
         assert_eq!(degrees(&[(0, 1), (0, 1), (0, 1)]), "0deg ");
         assert_eq!(degrees(&[(40, 1), (30, 1), (0, 1)]), "40deg 30' ");
         assert_eq!(degrees(&[(40, 1), (0, 0), (0, 1)]), "(40/1 0/0 0/1)");

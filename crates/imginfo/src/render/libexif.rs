@@ -58,12 +58,28 @@ fn indexed(tag: u16) -> Option<&'static [&'static str]> {
             "Left-bottom",
         ],
         0x0213 => &["", "Centered", "Co-sited"],
-        0x0106 => &["Reversed mono", "Normal mono", "RGB", "Palette", "", "CMYK", "YCbCr", "", "CieLAB"],
+        0x0106 => &[
+            "Reversed mono",
+            "Normal mono",
+            "RGB",
+            "Palette",
+            "",
+            "CMYK",
+            "YCbCr",
+            "",
+            "CieLAB",
+        ],
         0xa401 => &["Normal process", "Custom process"],
         0xa402 => &["Auto exposure", "Manual exposure", "Auto bracket"],
         0xa403 => &["Auto white balance", "Manual white balance"],
         0xa406 => &["Standard", "Landscape", "Portrait", "Night scene"],
-        0xa407 => &["Normal", "Low gain up", "High gain up", "Low gain down", "High gain down"],
+        0xa407 => &[
+            "Normal",
+            "Low gain up",
+            "High gain up",
+            "Low gain down",
+            "High gain down",
+        ],
         0xa409 => &["Normal", "Low saturation", "High saturation"],
         0xa408 | 0xa40a => &["Normal", "Soft", "Hard"],
         _ => return None,
@@ -220,9 +236,12 @@ fn special(f: &Field) -> Option<String> {
     if f.ifd == Ifd::Gps {
         return match f.tag {
             0x0000 => match v {
-                Value::Byte(b) if b.len() == 4 => {
-                    Some(b.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("."))
-                }
+                Value::Byte(b) if b.len() == 4 => Some(
+                    b.iter()
+                        .map(|x| x.to_string())
+                        .collect::<Vec<_>>()
+                        .join("."),
+                ),
                 _ => None,
             },
             0x0005 => short_byte(v).map(|b| match b {
@@ -233,7 +252,12 @@ fn special(f: &Field) -> Option<String> {
             0x0007 => match v {
                 Value::Rational(r) if r.len() == 3 && r.iter().all(|&(_, d)| d != 0) => {
                     let (h, m, s) = (r.first()?, r.get(1)?, r.get(2)?);
-                    Some(format!("{:02}:{:02}:{:05.2}", h.0 / h.1, m.0 / m.1, s.0 as f64 / s.1 as f64))
+                    Some(format!(
+                        "{:02}:{:02}:{:05.2}",
+                        h.0 / h.1,
+                        m.0 / m.1,
+                        s.0 as f64 / s.1 as f64
+                    ))
                 }
                 _ => None,
             },
@@ -262,8 +286,16 @@ fn special(f: &Field) -> Option<String> {
         0x8298 => match v {
             Value::Ascii(parts) => {
                 let real = |s: &str| !s.trim_matches(' ').is_empty();
-                let p = parts.first().filter(|s| real(s)).map(String::as_str).unwrap_or("[None]");
-                let e = parts.get(1).filter(|s| real(s)).map(String::as_str).unwrap_or("[None]");
+                let p = parts
+                    .first()
+                    .filter(|s| real(s))
+                    .map(String::as_str)
+                    .unwrap_or("[None]");
+                let e = parts
+                    .get(1)
+                    .filter(|s| real(s))
+                    .map(String::as_str)
+                    .unwrap_or("[None]");
                 Some(format!("{p} (Photographer) - {e} (Editor)"))
             }
             _ => None,
@@ -336,8 +368,13 @@ fn special(f: &Field) -> Option<String> {
             Value::Short(s) => Some(match s.as_slice() {
                 [x, y] => format!("(x,y) = ({x},{y})"),
                 [x, y, d] => format!("Within distance {d} of (x,y) = ({x},{y})"),
-                [x, y, w, h] => format!("Within rectangle (width {w}, height {h}) around (x,y) = ({x},{y})"),
-                other => format!("Unexpected number of components ({}, expected 2, 3, or 4).", other.len()),
+                [x, y, w, h] => {
+                    format!("Within rectangle (width {w}, height {h}) around (x,y) = ({x},{y})")
+                }
+                other => format!(
+                    "Unexpected number of components ({}, expected 2, 3, or 4).",
+                    other.len()
+                ),
             }),
             _ => None,
         },
@@ -370,11 +407,15 @@ fn short_byte(v: &Value) -> Option<u8> {
 }
 
 fn nonzero_rational(v: &Value) -> Option<f64> {
-    rational1(v).filter(|&(_, d)| d != 0).map(|(n, d)| n as f64 / d as f64)
+    rational1(v)
+        .filter(|&(_, d)| d != 0)
+        .map(|(n, d)| n as f64 / d as f64)
 }
 
 fn nonzero_srational(v: &Value) -> Option<f64> {
-    srational1(v).filter(|&(_, d)| d != 0).map(|(n, d)| n as f64 / d as f64)
+    srational1(v)
+        .filter(|&(_, d)| d != 0)
+        .map(|(n, d)| n as f64 / d as f64)
 }
 
 /// Bytes up to the first NUL, as text.
@@ -400,7 +441,13 @@ fn user_comment(v: &Value) -> String {
     };
     d.iter()
         .skip(start)
-        .map(|&c| if (0x20..0x7f).contains(&c) { c as char } else { '.' })
+        .map(|&c| {
+            if (0x20..0x7f).contains(&c) {
+                c as char
+            } else {
+                '.'
+            }
+        })
         .collect()
 }
 
@@ -438,7 +485,11 @@ pub fn generic(v: &Value) -> String {
             if d == 0 || d == i32::MIN {
                 format!("{n}/{d}")
             } else {
-                format!("{:2.*}", decimals(d.unsigned_abs() as u64), n as f64 / d as f64)
+                format!(
+                    "{:2.*}",
+                    decimals(d.unsigned_abs() as u64),
+                    n as f64 / d as f64
+                )
             }
         }),
         Value::Float(f) => format!("{} bytes unsupported data type", f.len().saturating_mul(4)),
@@ -452,7 +503,13 @@ mod tests {
     use super::*;
 
     fn field(ifd: Ifd, tag: u16, value: Value) -> Field {
-        Field { ifd, tag, name: String::new(), value, display: String::new() }
+        Field {
+            ifd,
+            tag,
+            name: String::new(),
+            value,
+            display: String::new(),
+        }
     }
     fn show(ifd: Ifd, tag: u16, value: Value) -> String {
         display(&field(ifd, tag, value))
@@ -460,28 +517,94 @@ mod tests {
 
     #[test]
     fn libexif_strings() {
-        assert_eq!(show(Ifd::Exif, 0x829a, Value::Rational(vec![(1, 50)])), "1/50 sec.");
-        assert_eq!(show(Ifd::Exif, 0x829a, Value::Rational(vec![(2, 1)])), "2 sec.");
-        assert_eq!(show(Ifd::Exif, 0x829d, Value::Rational(vec![(56, 10)])), "f/5.6");
-        assert_eq!(show(Ifd::Exif, 0x920a, Value::Rational(vec![(45, 1)])), "45.0 mm");
+        assert_eq!(
+            show(Ifd::Exif, 0x829a, Value::Rational(vec![(1, 50)])),
+            "1/50 sec."
+        );
+        assert_eq!(
+            show(Ifd::Exif, 0x829a, Value::Rational(vec![(2, 1)])),
+            "2 sec."
+        );
+        assert_eq!(
+            show(Ifd::Exif, 0x829d, Value::Rational(vec![(56, 10)])),
+            "f/5.6"
+        );
+        assert_eq!(
+            show(Ifd::Exif, 0x920a, Value::Rational(vec![(45, 1)])),
+            "45.0 mm"
+        );
         assert_eq!(show(Ifd::Ifd0, 0x0112, Value::Short(vec![1])), "Top-left");
         assert_eq!(show(Ifd::Ifd0, 0x0112, Value::Short(vec![9])), "9");
         assert_eq!(show(Ifd::Ifd0, 0x0128, Value::Short(vec![2])), "Inch");
         assert_eq!(show(Ifd::Exif, 0xa001, Value::Short(vec![1])), "sRGB");
-        assert_eq!(show(Ifd::Exif, 0xa001, Value::Short(vec![7])), "Internal error (unknown value 7)");
-        assert_eq!(show(Ifd::Exif, 0x9000, Value::Undefined(b"0221".to_vec())), "Exif Version 2.21");
-        assert_eq!(show(Ifd::Exif, 0x9000, Value::Undefined(b"0999".to_vec())), "Unknown Exif Version");
-        assert_eq!(show(Ifd::Exif, 0x9204, Value::SRational(vec![(1, 3)])), "0.33 EV");
-        assert_eq!(show(Ifd::Exif, 0x9101, Value::Undefined(vec![1, 2, 3, 0])), "Y Cb Cr -");
-        assert_eq!(show(Ifd::Exif, 0x9209, Value::Short(vec![16])), "Flash did not fire, compulsory flash mode");
+        assert_eq!(
+            show(Ifd::Exif, 0xa001, Value::Short(vec![7])),
+            "Internal error (unknown value 7)"
+        );
+        assert_eq!(
+            show(Ifd::Exif, 0x9000, Value::Undefined(b"0221".to_vec())),
+            "Exif Version 2.21"
+        );
+        assert_eq!(
+            show(Ifd::Exif, 0x9000, Value::Undefined(b"0999".to_vec())),
+            "Unknown Exif Version"
+        );
+        assert_eq!(
+            show(Ifd::Exif, 0x9204, Value::SRational(vec![(1, 3)])),
+            "0.33 EV"
+        );
+        assert_eq!(
+            show(Ifd::Exif, 0x9101, Value::Undefined(vec![1, 2, 3, 0])),
+            "Y Cb Cr -"
+        );
+        assert_eq!(
+            show(Ifd::Exif, 0x9209, Value::Short(vec![16])),
+            "Flash did not fire, compulsory flash mode"
+        );
         assert_eq!(show(Ifd::Gps, 0x0005, Value::Byte(vec![0])), "Sea level");
-        assert_eq!(show(Ifd::Gps, 0x0000, Value::Byte(vec![2, 2, 0, 0])), "2.2.0.0");
-        assert_eq!(show(Ifd::Gps, 0x0002, Value::Rational(vec![(40, 1), (0, 1), (5588, 100)])), "40,  0, 55.88");
-        assert_eq!(show(Ifd::Gps, 0x0007, Value::Rational(vec![(8, 1), (5, 1), (3, 1)])), "08:05:03.00");
-        assert_eq!(show(Ifd::Exif, 0x9286, Value::Undefined(b"ASCII\0\0\0hello".to_vec())), "hello");
-        assert_eq!(show(Ifd::Exif, 0x927c, Value::Undefined(vec![0; 12])), "12 bytes undefined data");
-        assert_eq!(show(Ifd::Ifd0, 0x8298, Value::Ascii(vec!["Me".into()])), "Me (Photographer) - [None] (Editor)");
-        assert_eq!(show(Ifd::Ifd0, 0x011a, Value::Rational(vec![(72, 1)])), "72");
-        assert_eq!(show(Ifd::Exif, 0x9202, Value::Rational(vec![(5, 1)])), "5.00 EV (f/5.7)");
+        assert_eq!(
+            show(Ifd::Gps, 0x0000, Value::Byte(vec![2, 2, 0, 0])),
+            "2.2.0.0"
+        );
+        assert_eq!(
+            show(
+                Ifd::Gps,
+                0x0002,
+                Value::Rational(vec![(40, 1), (0, 1), (5588, 100)])
+            ),
+            "40,  0, 55.88"
+        );
+        assert_eq!(
+            show(
+                Ifd::Gps,
+                0x0007,
+                Value::Rational(vec![(8, 1), (5, 1), (3, 1)])
+            ),
+            "08:05:03.00"
+        );
+        assert_eq!(
+            show(
+                Ifd::Exif,
+                0x9286,
+                Value::Undefined(b"ASCII\0\0\0hello".to_vec())
+            ),
+            "hello"
+        );
+        assert_eq!(
+            show(Ifd::Exif, 0x927c, Value::Undefined(vec![0; 12])),
+            "12 bytes undefined data"
+        );
+        assert_eq!(
+            show(Ifd::Ifd0, 0x8298, Value::Ascii(vec!["Me".into()])),
+            "Me (Photographer) - [None] (Editor)"
+        );
+        assert_eq!(
+            show(Ifd::Ifd0, 0x011a, Value::Rational(vec![(72, 1)])),
+            "72"
+        );
+        assert_eq!(
+            show(Ifd::Exif, 0x9202, Value::Rational(vec![(5, 1)])),
+            "5.00 EV (f/5.7)"
+        );
     }
 }

@@ -64,10 +64,20 @@ pub struct Rendered {
 
 impl Rendered {
     pub fn json(status: u16, body: Vec<u8>) -> Self {
-        Rendered { status, content_type: "application/json", headers: Vec::new(), body }
+        Rendered {
+            status,
+            content_type: "application/json",
+            headers: Vec::new(),
+            body,
+        }
     }
     pub fn xml(status: u16, body: String) -> Self {
-        Rendered { status, content_type: "application/xml", headers: Vec::new(), body: body.into_bytes() }
+        Rendered {
+            status,
+            content_type: "application/xml",
+            headers: Vec::new(),
+            body: body.into_bytes(),
+        }
     }
     pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));
@@ -107,6 +117,15 @@ pub fn error(d: Dialect, e: &Error, ctx: &Ctx) -> Rendered {
         Dialect::Cos => cos::error(e, ctx),
         Dialect::Qiniu => qiniu::error(e, ctx),
         Dialect::Native => native::error(e, ctx),
+    }
+}
+
+/// The human message for an error in a vendor body: the bare reason for request and
+/// permission errors, the full sentence otherwise.
+pub fn message(e: &Error) -> String {
+    match e {
+        Error::BadRequest(m) | Error::AccessDenied(m) => m.clone(),
+        other => other.to_string(),
     }
 }
 
@@ -171,13 +190,14 @@ pub fn xml_escape(s: &str) -> String {
 /// The fields a flat, name-keyed dialect prints, each name once: IFD0 and its sub-IFDs
 /// first, thumbnail (IFD1) tags only where no primary tag has the name. `name` maps a
 /// field to the vendor's name, or `None` to leave it out.
-pub fn flat_fields<'a>(
-    exif: &'a Exif,
-    name: impl Fn(&Field) -> Option<String>,
-) -> Vec<(String, &'a Field)> {
+pub fn flat_fields(exif: &Exif, name: impl Fn(&Field) -> Option<String>) -> Vec<(String, &Field)> {
     let mut out: Vec<(String, &Field)> = Vec::new();
     for thumbnail in [false, true] {
-        for f in exif.fields.iter().filter(|f| (f.ifd == Ifd::Ifd1) == thumbnail) {
+        for f in exif
+            .fields
+            .iter()
+            .filter(|f| (f.ifd == Ifd::Ifd1) == thumbnail)
+        {
             if let Some(n) = name(f) {
                 if !out.iter().any(|(k, _)| *k == n) {
                     out.push((n, f));

@@ -29,14 +29,21 @@ pub fn info(info: &Info, ctx: &Ctx) -> Rendered {
     o.push("frames", opt(h.frames));
     o.push("animated", opt(h.frames.map(|f| f > 1)));
     o.push("progressive", opt(h.progressive));
-    o.push("transforms", J::Array(h.transforms.iter().map(transform).collect()));
+    o.push(
+        "transforms",
+        J::Array(h.transforms.iter().map(transform).collect()),
+    );
     let exif = info.exif.as_ref();
     o.push("gps", exif.and_then(gps).unwrap_or(J::Null));
     o.push("taken", opt(exif.and_then(taken)));
     o.push("exif", exif.map(exif_groups).unwrap_or(J::Null));
     o.push("exifError", opt(info.exif_error.clone()));
     let m = &ctx.object;
-    let source = if m.source.is_empty() { J::Null } else { J::from(m.source) };
+    let source = if m.source.is_empty() {
+        J::Null
+    } else {
+        J::from(m.source)
+    };
     o.push(
         "object",
         json!({
@@ -46,8 +53,15 @@ pub fn info(info: &Info, ctx: &Ctx) -> Rendered {
             "source": source,
         }),
     );
-    let ms = if ctx.stats.ms.is_finite() { json!(ctx.stats.ms) } else { J::Null };
-    o.push("read", json!({ "ranges": ctx.stats.ranges, "bytes": ctx.stats.bytes, "ms": ms }));
+    let ms = if ctx.stats.ms.is_finite() {
+        json!(ctx.stats.ms)
+    } else {
+        J::Null
+    };
+    o.push(
+        "read",
+        json!({ "ranges": ctx.stats.ranges, "bytes": ctx.stats.bytes, "ms": ms }),
+    );
     Rendered::json(200, o.to_vec())
 }
 
@@ -57,7 +71,9 @@ fn opt<T: Into<J>>(v: Option<T>) -> J {
 
 fn transform(t: &Transform) -> J {
     match *t {
-        Transform::Clap { width, height } => json!({ "type": "clap", "width": width, "height": height }),
+        Transform::Clap { width, height } => {
+            json!({ "type": "clap", "width": width, "height": height })
+        }
         Transform::Irot(a) => json!({ "type": "irot", "angle": a }),
         Transform::Imir(axis) => json!({ "type": "imir", "axis": axis }),
     }
@@ -65,8 +81,12 @@ fn transform(t: &Transform) -> J {
 
 /// Signed decimal degrees, present when both coordinates are, and in range.
 fn gps(e: &Exif) -> Option<J> {
-    let lat = e.gps_latitude().filter(|v| v.is_finite() && v.abs() <= 90.0)?;
-    let lon = e.gps_longitude().filter(|v| v.is_finite() && v.abs() <= 180.0)?;
+    let lat = e
+        .gps_latitude()
+        .filter(|v| v.is_finite() && v.abs() <= 90.0)?;
+    let lon = e
+        .gps_longitude()
+        .filter(|v| v.is_finite() && v.abs() <= 180.0)?;
     let alt = e.gps_altitude().filter(|v| v.is_finite());
     Some(json!({ "lat": lat, "lon": lon, "alt": alt }))
 }
@@ -76,7 +96,8 @@ fn gps(e: &Exif) -> Option<J> {
 fn taken(e: &Exif) -> Option<String> {
     let dt = e.datetime_original()?;
     let b = dt.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
     let shape_ok = b.len() == 19
         && digits(0..4)
         && digits(5..7)
@@ -92,12 +113,19 @@ fn taken(e: &Exif) -> Option<String> {
     if !shape_ok {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| dt.get(r).and_then(|s| s.parse::<u32>().ok()).unwrap_or(0);
+    let num =
+        |r: std::ops::Range<usize>| dt.get(r).and_then(|s| s.parse::<u32>().ok()).unwrap_or(0);
     let (mo, d, hh, mm, ss) = (num(5..7), num(8..10), num(11..13), num(14..16), num(17..19));
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
         return None;
     }
-    let mut s = format!("{}-{}-{}T{}", dt.get(0..4)?, dt.get(5..7)?, dt.get(8..10)?, dt.get(11..19)?);
+    let mut s = format!(
+        "{}-{}-{}T{}",
+        dt.get(0..4)?,
+        dt.get(5..7)?,
+        dt.get(8..10)?,
+        dt.get(11..19)?
+    );
     if let Some(sub) = e.get(Ifd::Exif, 0x9291).and_then(|f| f.value.ascii()) {
         let sub = sub.trim();
         if !sub.is_empty() && sub.bytes().all(|c| c.is_ascii_digit()) {
@@ -105,12 +133,17 @@ fn taken(e: &Exif) -> Option<String> {
             s.push_str(sub);
         }
     }
-    if let Some(off) = e.get(Ifd::Exif, tags::OFFSET_TIME_ORIGINAL).and_then(|f| f.value.ascii()) {
+    if let Some(off) = e
+        .get(Ifd::Exif, tags::OFFSET_TIME_ORIGINAL)
+        .and_then(|f| f.value.ascii())
+    {
         let ob = off.as_bytes();
         let well_formed = ob.len() == 6
             && matches!(ob.first(), Some(b'+' | b'-'))
             && ob.get(3) == Some(&b':')
-            && [1, 2, 4, 5].iter().all(|&i| ob.get(i).is_some_and(u8::is_ascii_digit));
+            && [1, 2, 4, 5]
+                .iter()
+                .all(|&i| ob.get(i).is_some_and(u8::is_ascii_digit));
         if well_formed {
             s.push_str(off);
         }
@@ -147,7 +180,9 @@ fn one_or_many(mut items: Vec<J>) -> J {
 }
 
 fn float(x: f64) -> J {
-    serde_json::Number::from_f64(x).map(J::Number).unwrap_or(J::Null)
+    serde_json::Number::from_f64(x)
+        .map(J::Number)
+        .unwrap_or(J::Null)
 }
 
 /// The raw value, typed.
@@ -162,7 +197,11 @@ pub fn typed(v: &Value) -> J {
         Value::SByte(x) => nums(x),
         Value::SShort(x) => nums(x),
         Value::SLong(x) => nums(x),
-        Value::Ascii(s) => one_or_many(s.iter().map(|s| J::from(s.trim_end_matches('\0'))).collect()),
+        Value::Ascii(s) => one_or_many(
+            s.iter()
+                .map(|s| J::from(s.trim_end_matches('\0')))
+                .collect(),
+        ),
         Value::Rational(r) => one_or_many(r.iter().map(|&(n, d)| json!([n, d])).collect()),
         Value::SRational(r) => one_or_many(r.iter().map(|&(n, d)| json!([n, d])).collect()),
         Value::Undefined(b) => J::from(b.iter().map(|x| format!("{x:02x}")).collect::<String>()),
@@ -172,8 +211,19 @@ pub fn typed(v: &Value) -> J {
     }
 }
 
+/// kamadak-exif quotes ASCII values in its display string; the unquoted text reads better.
+fn display(f: &Field) -> String {
+    match &f.value {
+        Value::Ascii(s) if s.len() == 1 => s
+            .first()
+            .map(|s| s.trim_end_matches('\0').to_string())
+            .unwrap_or_default(),
+        _ => f.display.clone(),
+    }
+}
+
 fn entry(f: &Field) -> J {
-    json!({ "tag": f.tag, "type": type_name(&f.value), "value": typed(&f.value), "display": f.display })
+    json!({ "tag": f.tag, "type": type_name(&f.value), "value": typed(&f.value), "display": display(f) })
 }
 
 /// `{ "exif": …, "gps": …, "ifd0": {name: entry}, "ifd1": …, "interop": … }` (keys
@@ -213,6 +263,9 @@ pub fn code(e: &Error) -> (u16, &'static str) {
 pub fn error(e: &Error, _ctx: &Ctx) -> Rendered {
     let (status, code) = code(e);
     let mut o = Obj::new();
-    o.push("error", json!({ "code": code, "message": e.to_string() }));
+    o.push(
+        "error",
+        json!({ "code": code, "message": super::message(e) }),
+    );
     Rendered::json(status, o.to_vec())
 }

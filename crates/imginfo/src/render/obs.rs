@@ -42,9 +42,10 @@ pub fn code(e: &Error) -> (u16, &'static str) {
     match e {
         Error::BadRequest(_) => (400, "InvalidArgument"),
         Error::NotFound => (404, "NoSuchKey"),
-        Error::Unsupported(_) | Error::Truncated { .. } | Error::Invalid { .. } | Error::Budget { .. } => {
-            (400, "InvalidArgument")
-        }
+        Error::Unsupported(_)
+        | Error::Truncated { .. }
+        | Error::Invalid { .. }
+        | Error::Budget { .. } => (400, "InvalidArgument"),
         Error::NoExif => (400, "InvalidArgument"),
         Error::AccessDenied(_) => (403, "AccessDenied"),
         Error::Upstream(_) => (502, "InternalError"),
@@ -58,7 +59,7 @@ pub fn error(e: &Error, ctx: &Ctx) -> Rendered {
     let message = match e {
         Error::NotFound => "The specified key does not exist.".to_string(),
         Error::AccessDenied(_) => "Access Denied".to_string(),
-        other => other.to_string(),
+        other => super::message(other),
     };
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Error><Code>{code}</Code><Message>{}</Message><RequestId>{}</RequestId><HostId>{}</HostId><Key>{}</Key></Error>",

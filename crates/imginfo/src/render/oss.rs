@@ -24,11 +24,15 @@ pub fn format_name(f: Format) -> &'static str {
 /// The exiv2-named, raw-valued EXIF members OSS prints (pointers included, maker note
 /// left out), as (name, value) pairs. Shared with OBS, which borrows this member style.
 pub fn exif_members(info: &Info) -> Vec<(String, String)> {
-    let Some(exif) = &info.exif else { return Vec::new() };
-    flat_fields(exif, |f| (f.tag != exiv2::MAKER_NOTE || f.ifd != Ifd::Exif).then(|| exiv2::name(f)))
-        .into_iter()
-        .map(|(n, f)| (n, value(f)))
-        .collect()
+    let Some(exif) = &info.exif else {
+        return Vec::new();
+    };
+    flat_fields(exif, |f| {
+        (f.tag != exiv2::MAKER_NOTE || f.ifd != Ifd::Exif).then(|| exiv2::name(f))
+    })
+    .into_iter()
+    .map(|(n, f)| (n, value(f)))
+    .collect()
 }
 
 pub fn info(info: &Info, _ctx: &Ctx) -> Rendered {
@@ -71,7 +75,11 @@ fn value(f: &Field) -> String {
 
 fn compass(v: Option<&str>, names: [(&str, &str); 2]) -> String {
     let v = v.unwrap_or("");
-    names.iter().find(|(k, _)| *k == v).map(|(_, n)| n.to_string()).unwrap_or_else(|| v.to_string())
+    names
+        .iter()
+        .find(|(k, _)| *k == v)
+        .map(|(_, n)| n.to_string())
+        .unwrap_or_else(|| v.to_string())
 }
 
 /// OSS error code, HTTP status and EC for a core error.
@@ -79,9 +87,10 @@ pub fn code(e: &Error) -> (u16, &'static str, &'static str) {
     match e {
         Error::BadRequest(_) => (400, "InvalidArgument", "0041-00000001"),
         Error::NotFound => (404, "NoSuchKey", "0026-00000001"),
-        Error::Unsupported(_) | Error::Truncated { .. } | Error::Invalid { .. } | Error::Budget { .. } => {
-            (400, "BadRequest", "0040-00000005")
-        }
+        Error::Unsupported(_)
+        | Error::Truncated { .. }
+        | Error::Invalid { .. }
+        | Error::Budget { .. } => (400, "BadRequest", "0040-00000005"),
         Error::NoExif => (400, "BadRequest", "0040-00000004"),
         Error::AccessDenied(_) => (403, "AccessDenied", "0003-00000001"),
         Error::Upstream(_) => (502, "BadGateway", "0002-00000001"),
@@ -95,7 +104,7 @@ fn message(e: &Error) -> String {
     match e {
         Error::NotFound => "The specified key does not exist.".to_string(),
         Error::NoExif => "Image has no exif info.".to_string(),
-        other => other.to_string(),
+        other => super::message(other),
     }
 }
 

@@ -12,7 +12,8 @@ use crate::exif::{tags, Exif, Ifd};
 use crate::model::{ColorSpace, Info};
 
 /// Where QingStor's error `url` points: its documentation of the image info API.
-pub const DOC_URL: &str = "https://docsv3.qingcloud.com/storage/object-storage/api/object/image_process/info/";
+pub const DOC_URL: &str =
+    "https://docsv3.qingcloud.com/storage/object-storage/api/object/image_process/info/";
 
 /// QingStor's colour space names (libvips interpretation nicknames, which QingStor
 /// prints: `srgb`, `b-w`, `cmyk`, `lab`, `rgb16`, `grey16`).
@@ -29,7 +30,9 @@ fn space(c: ColorSpace, depth: Option<u8>) -> &'static str {
 }
 
 fn ascii(e: &Exif, ifd: Ifd, tag: u16) -> Option<String> {
-    e.get(ifd, tag).and_then(|f| f.value.ascii()).map(str::to_string)
+    e.get(ifd, tag)
+        .and_then(|f| f.value.ascii())
+        .map(str::to_string)
 }
 
 fn raw(e: &Exif, ifd: Ifd, tag: u16) -> Option<String> {
@@ -47,7 +50,10 @@ pub fn info(info: &Info, _ctx: &Ctx) -> Rendered {
     o.push_opt("orientation", info.orientation());
     o.push_opt("alpha", info.header.alpha);
     o.push("type", info.format().name());
-    o.push_opt("space", info.header.color.map(|c| space(c, info.header.bit_depth)));
+    o.push_opt(
+        "space",
+        info.header.color.map(|c| space(c, info.header.bit_depth)),
+    );
     if let Some(e) = &info.exif {
         o.push_opt("make", ascii(e, Ifd::Ifd0, tags::MAKE));
         o.push_opt("model", ascii(e, Ifd::Ifd0, tags::MODEL));
@@ -56,7 +62,10 @@ pub fn info(info: &Info, _ctx: &Ctx) -> Rendered {
         o.push_opt("focallength", raw(e, Ifd::Exif, tags::FOCAL_LENGTH));
         o.push_opt("gpslatituderef", ascii(e, Ifd::Gps, tags::GPS_LATITUDE_REF));
         o.push_opt("gpslatitude", raw(e, Ifd::Gps, tags::GPS_LATITUDE));
-        o.push_opt("gpslongituderef", ascii(e, Ifd::Gps, tags::GPS_LONGITUDE_REF));
+        o.push_opt(
+            "gpslongituderef",
+            ascii(e, Ifd::Gps, tags::GPS_LONGITUDE_REF),
+        );
         o.push_opt("gpslongitude", raw(e, Ifd::Gps, tags::GPS_LONGITUDE));
         o.push_opt("gpsaltituderef", shown(e, Ifd::Gps, tags::GPS_ALTITUDE_REF));
         o.push_opt("gpsaltitude", raw(e, Ifd::Gps, tags::GPS_ALTITUDE));
@@ -69,9 +78,10 @@ pub fn code(e: &Error) -> (u16, &'static str) {
     match e {
         Error::BadRequest(_) => (400, "invalid_argument"),
         Error::NotFound => (404, "object_not_exists"),
-        Error::Unsupported(_) | Error::Truncated { .. } | Error::Invalid { .. } | Error::Budget { .. } => {
-            (400, "invalid_argument")
-        }
+        Error::Unsupported(_)
+        | Error::Truncated { .. }
+        | Error::Invalid { .. }
+        | Error::Budget { .. } => (400, "invalid_argument"),
         Error::NoExif => (400, "invalid_argument"),
         Error::AccessDenied(_) => (403, "permission_denied"),
         Error::Upstream(_) => (502, "internal_error"),
@@ -84,7 +94,7 @@ pub fn error(e: &Error, ctx: &Ctx) -> Rendered {
     let (status, code) = code(e);
     let message = match e {
         Error::NotFound => "The object you are accessing does not exist.".to_string(),
-        other => other.to_string(),
+        other => super::message(other),
     };
     let mut o = Obj::new();
     o.push("code", code);

@@ -43,7 +43,11 @@ pub fn info(info: &Info, _ctx: &Ctx) -> Rendered {
     o.push("width", info.width());
     o.push("height", info.height());
     o.push_opt("colorModel", color_model(info));
-    if let Some(f) = info.exif.as_ref().and_then(|e| e.get(crate::exif::Ifd::Ifd0, tags::ORIENTATION)) {
+    if let Some(f) = info
+        .exif
+        .as_ref()
+        .and_then(|e| e.get(crate::exif::Ifd::Ifd0, tags::ORIENTATION))
+    {
         o.push("orientation", libexif::display(f));
     }
     let frames = info.header.frames;
@@ -54,7 +58,9 @@ pub fn info(info: &Info, _ctx: &Ctx) -> Rendered {
 }
 
 pub fn exif(info: &Info, ctx: &Ctx) -> Rendered {
-    let Some(exif) = &info.exif else { return error(&Error::NoExif, ctx) };
+    let Some(exif) = &info.exif else {
+        return error(&Error::NoExif, ctx);
+    };
     let mut fields = flat_fields(exif, libexif::name);
     if fields.is_empty() {
         return error(&Error::NoExif, ctx);
@@ -62,7 +68,10 @@ pub fn exif(info: &Info, ctx: &Ctx) -> Rendered {
     fields.sort_by(|a, b| a.0.cmp(&b.0));
     let mut o = Obj::new();
     for (name, f) in fields {
-        o.push(name, serde_json::json!({ "val": libexif::display(f), "type": f.value.type_code() }));
+        o.push(
+            name,
+            serde_json::json!({ "val": libexif::display(f), "type": f.value.type_code() }),
+        );
     }
     Rendered::json(200, o.to_vec()).with_header("Cache-Control", CACHE_CONTROL)
 }
@@ -70,10 +79,12 @@ pub fn exif(info: &Info, ctx: &Ctx) -> Rendered {
 /// Qiniu HTTP status (also the body's `code`) and message for a core error.
 pub fn code(e: &Error) -> (u16, String) {
     match e {
-        Error::BadRequest(m) => (400, format!("invalid argument: {m}")),
+        Error::BadRequest(m) => (400, m.clone()),
         Error::NotFound => (404, "Document not found".into()),
         Error::Unsupported(_) => (400, "unsupported image format".into()),
-        Error::Truncated { .. } | Error::Invalid { .. } | Error::Budget { .. } => (400, format!("bad image: {e}")),
+        Error::Truncated { .. } | Error::Invalid { .. } | Error::Budget { .. } => {
+            (400, format!("bad image: {e}"))
+        }
         Error::NoExif => (400, "no exif data".into()),
         Error::AccessDenied(_) => (403, "access denied".into()),
         Error::Upstream(_) => (502, "bad gateway".into()),
