@@ -315,3 +315,48 @@ fn the_glue_path_from_query_to_answer() {
         serde_json::from_slice::<serde_json::Value>(&r.body).unwrap_or_else(|e| panic!("{q}: {e}"));
     }
 }
+
+#[test]
+fn native_answers_validate_against_the_schema() {
+    let schema = common::schema::native_schema();
+    for (name, info) in fixtures() {
+        let v: serde_json::Value =
+            serde_json::from_slice(&render::info(Dialect::Native, &info, &ctx()).body).unwrap();
+        let errs = common::schema::errors(&schema, &v);
+        assert!(errs.is_empty(), "{name}: {errs:?}");
+        // The validator can fail: a wrong type, a missing member, an extra member.
+        let mut bad = v.clone();
+        bad["width"] = serde_json::json!("424");
+        assert!(
+            !common::schema::errors(&schema, &bad).is_empty(),
+            "{name}: string width accepted"
+        );
+        let mut bad = v.clone();
+        bad.as_object_mut().unwrap().remove("read");
+        assert!(
+            !common::schema::errors(&schema, &bad).is_empty(),
+            "{name}: missing read accepted"
+        );
+        let mut bad = v.clone();
+        bad["surprise"] = serde_json::json!(1);
+        assert!(
+            !common::schema::errors(&schema, &bad).is_empty(),
+            "{name}: extra member accepted"
+        );
+        if v["exif"].is_object() {
+            let mut bad = v.clone();
+            bad["exif"]["ifd0"]["Bogus"] =
+                serde_json::json!({"tag": 1, "type": "WORD", "value": 1, "display": ""});
+            assert!(
+                !common::schema::errors(&schema, &bad).is_empty(),
+                "{name}: bad TIFF type accepted"
+            );
+        }
+    }
+    let e: serde_json::Value =
+        serde_json::from_slice(&render::error(Dialect::Native, &Error::NotFound, &ctx()).body)
+            .unwrap();
+    let mut errs = Vec::new();
+    common::schema::validate(&schema, &schema["$defs"]["error"], &e, "#", &mut errs);
+    assert!(errs.is_empty(), "{errs:?}");
+}

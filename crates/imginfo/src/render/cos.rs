@@ -54,7 +54,8 @@ fn value(f: &Field) -> String {
 pub fn exif(info: &Info, _ctx: &Ctx) -> Rendered {
     let fields = match &info.exif {
         Some(e) => flat_fields(e, |f| {
-            let keep = !exiv2::is_pointer(f) && !(f.ifd == Ifd::Exif && f.tag == exiv2::MAKER_NOTE);
+            let maker_note = f.ifd == Ifd::Exif && f.tag == exiv2::MAKER_NOTE;
+            let keep = !(exiv2::is_pointer(f) || maker_note);
             keep.then(|| exiv2::name(f))
         }),
         None => Vec::new(),

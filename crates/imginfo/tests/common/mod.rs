@@ -2,6 +2,8 @@
 //! IFD1 at chosen offsets, pointers filled in), and minimal JPEG and PNG files around it.
 #![allow(dead_code)]
 
+pub mod schema;
+
 /// One IFD entry: tag, TIFF type, count, value bytes (already in the block's byte order).
 #[derive(Clone)]
 pub struct Entry {
