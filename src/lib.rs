@@ -59,11 +59,15 @@ async fn route(req: &Request, env: &Env, cfg: &Config, rid: &str) -> Result<Resp
     let url = req.url()?;
     let method = req.method();
     let host = url.host_str().unwrap_or("").to_string();
-    let op = request::parse(url.path(), url.query());
+    let hints = request::Hints {
+        authorization: req.headers().get("Authorization").ok().flatten(),
+        ..request::Hints::default()
+    };
+    let op = request::parse(url.path(), url.query(), &hints);
     let mut r = Req {
         env,
         cfg,
-        ctx: Ctx { request_id: rid.to_string(), key: String::new(), host },
+        ctx: Ctx { request_id: rid.to_string(), key: String::new(), host, ..Ctx::default() },
         method: method.clone(),
         headers: req.headers(),
     };
