@@ -11,7 +11,7 @@ use config::{Config, BUCKET_BINDING};
 use http::{Body, ByteRange};
 use imginfo::driver::{inspect, Budget};
 use imginfo::object::{obs_headers, ObjectMeta};
-use imginfo::render::{self, Ctx};
+use imginfo::render::{self, Ctx, ReadStats};
 use imginfo::request::{self, Action, Dialect};
 use imginfo::Error;
 use source::origin::{Origin, OriginReader};
@@ -59,25 +59,30 @@ async fn route(req: &Request, env: &Env, cfg: &Config, rid: &str) -> Result<Resp
     let url = req.url()?;
     let method = req.method();
     let host = url.host_str().unwrap_or("").to_string();
-    let op = request::parse(url.path(), url.query());
+    let hints = request::Hints {
+        authorization: req.headers().get("Authorization").ok().flatten(),
+        ..request::Hints::default()
+    };
+    let op = request::parse(url.path(), url.query(), &hints);
     let mut r = Req {
         env,
         cfg,
         ctx: Ctx {
             request_id: rid.to_string(),
-            key: String::new(),
             host,
+            ..Ctx::default()
         },
         method: method.clone(),
         headers: req.headers(),
     };
     let op = match op {
         Ok(op) => op,
-        Err(rej) => return dialect_error(&r, rej.dialect, &rej.error, 0.0, None),
+        Err(rej) => return dialect_error(&r, rej.dialect, &rej.error, None),
     };
     r.ctx.key = op.key.clone();
     match (&method, &op.action) {
-        (Method::Get | Method::Head, Action::Info(d)) => info(&r, *d).await,
+        (Method::Get | Method::Head, Action::Info(d)) => info(&r, *d, false).await,
+        (Method::Get | Method::Head, Action::Exif(d)) => info(&r, *d, true).await,
         (Method::Get | Method::Head, Action::Object) if op.key.is_empty() => index(&r),
         (Method::Get | Method::Head, Action::Object) => object(&r).await,
         _ => object_error(
@@ -110,19 +115,12 @@ fn request_id_header(r: &Req) -> (String, String) {
     ("x-obs-request-id".into(), r.ctx.request_id.clone())
 }
 
-fn dialect_error(
-    r: &Req,
-    d: Dialect,
-    e: &Error,
-    read_ms: f64,
-    timing: Option<String>,
-) -> Result<Response> {
+fn dialect_error(r: &Req, d: Dialect, e: &Error, timing: Option<String>) -> Result<Response> {
     let rendered = render::error(d, e, &r.ctx);
-    let mut extra = vec![("x-oss-request-id".to_string(), r.ctx.request_id.clone())];
+    let mut extra = vec![(d.request_id_header().to_string(), r.ctx.request_id.clone())];
     if let Some(t) = timing {
         extra.push(("Server-Timing".into(), t));
     }
-    let _ = read_ms;
     log(r, d.name(), rendered.status, Some(e));
     http::rendered(rendered, extra, r.method == Method::Head)
 }
@@ -140,7 +138,7 @@ fn log(r: &Req, route: &str, status: u16, e: Option<&Error>) {
 }
 
 /// An info request: ranged reads through the driver, then the dialect's renderer.
-async fn info(r: &Req<'_>, d: Dialect) -> Result<Response> {
+async fn info(r: &Req<'_>, d: Dialect, exif_only: bool) -> Result<Response> {
     let t0 = js_sys::Date::now();
     let budget = Budget {
         max_bytes: r.cfg.max_read_bytes,
@@ -185,23 +183,30 @@ async fn info(r: &Req<'_>, d: Dialect) -> Result<Response> {
             outcome = Some((res, stats, src.read_ms, src.inner.meta().cloned()));
         }
     }
-    let Some((res, stats, read_ms, _meta)) = outcome else {
-        return dialect_error(r, d, &Error::NotFound, 0.0, None);
+    let Some((res, stats, read_ms, meta)) = outcome else {
+        return dialect_error(r, d, &Error::NotFound, None);
     };
-    let parse_ms = (js_sys::Date::now() - t0 - read_ms).max(0.0);
+    let total_ms = js_sys::Date::now() - t0;
+    let parse_ms = (total_ms - read_ms).max(0.0);
     let timing = http::server_timing(stats.reads, stats.bytes, read_ms, parse_ms);
-    match res {
-        Ok(info) => {
-            let rendered = render::info(d, &info, &r.ctx);
-            let extra = vec![
-                ("x-oss-request-id".to_string(), r.ctx.request_id.clone()),
-                ("Server-Timing".to_string(), timing),
-                ("Cache-Control".to_string(), "no-cache".to_string()),
-            ];
-            http::rendered(rendered, extra, r.method == Method::Head)
-        }
-        Err(e) => dialect_error(r, d, &e, read_ms, Some(timing)),
-    }
+    let mut ctx = r.ctx.clone();
+    ctx.object = meta.map(|m| m.view()).unwrap_or_default();
+    ctx.stats = ReadStats {
+        ranges: stats.reads,
+        bytes: stats.bytes,
+        ms: total_ms,
+    };
+    let rendered = match &res {
+        Ok(info) if exif_only => render::exif(d, info, &ctx),
+        Ok(info) => render::info(d, info, &ctx),
+        Err(e) => render::error(d, e, &ctx),
+    };
+    log(r, d.name(), rendered.status, res.as_ref().err());
+    let extra = vec![
+        (d.request_id_header().to_string(), r.ctx.request_id.clone()),
+        ("Server-Timing".to_string(), timing),
+    ];
+    http::rendered(rendered, extra, r.method == Method::Head)
 }
 
 /// OBS-style XML error for object routes.

@@ -159,7 +159,9 @@ impl Exif {
                     display: f.display_value().with_unit(&parsed).to_string(),
                 }
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let mut fields = fields;
+        fields.extend(pointer_fields(data));
         Ok(Exif {
             little_endian: parsed.little_endian(),
             fields,
@@ -251,6 +253,78 @@ pub mod tags {
     pub const GPS_LONGITUDE: u16 = 0x0004;
     pub const GPS_ALTITUDE_REF: u16 = 0x0005;
     pub const GPS_ALTITUDE: u16 = 0x0006;
+}
+
+/// Entries read per IFD when looking for pointers: a real IFD has a few hundred at most;
+/// the count field is 16-bit, so this only bounds hostile blocks.
+const MAX_POINTER_SCAN: usize = 1024;
+
+/// kamadak-exif follows the IFD pointer tags (ExifIFDPointer, GPSInfoIFDPointer,
+/// InteropIFDPointer) without keeping them as fields, but some dialects print them
+/// (OSS's `ExifTag`, `GPSTag`). Reads them straight from IFD0 and the Exif IFD: bounded,
+/// no recursion, anything malformed is skipped.
+fn pointer_fields(tiff: &[u8]) -> Vec<Field> {
+    let le = match tiff.get(..2) {
+        Some(b"II") => true,
+        Some(b"MM") => false,
+        _ => return Vec::new(),
+    };
+    let u16_at = |at: usize| -> Option<u16> {
+        let b = tiff.get(at..at.checked_add(2)?)?;
+        let a = [*b.first()?, *b.get(1)?];
+        Some(if le {
+            u16::from_le_bytes(a)
+        } else {
+            u16::from_be_bytes(a)
+        })
+    };
+    let u32_at = |at: usize| -> Option<u32> {
+        let b = tiff.get(at..at.checked_add(4)?)?;
+        let a = [*b.first()?, *b.get(1)?, *b.get(2)?, *b.get(3)?];
+        Some(if le {
+            u32::from_le_bytes(a)
+        } else {
+            u32::from_be_bytes(a)
+        })
+    };
+    // (tag, offset) of the LONG/IFD pointer entries with one value in the IFD at `at`.
+    let scan = |at: usize, wanted: &[u16]| -> Vec<(u16, u32)> {
+        let Some(n) = u16_at(at) else {
+            return Vec::new();
+        };
+        (0..(n as usize).min(MAX_POINTER_SCAN))
+            .filter_map(|i| {
+                let e = at.checked_add(2)?.checked_add(i.checked_mul(12)?)?;
+                let tag = u16_at(e)?;
+                let typ = u16_at(e + 2)?;
+                let count = u32_at(e + 4)?;
+                (wanted.contains(&tag) && matches!(typ, 4 | 13) && count == 1)
+                    .then(|| u32_at(e + 8).map(|v| (tag, v)))
+                    .flatten()
+            })
+            .collect()
+    };
+    let field = |ifd: Ifd, ctx: exif::Context, tag: u16, v: u32| Field {
+        ifd,
+        tag,
+        name: tag_name(exif::Tag(ctx, tag)),
+        value: Value::Long(vec![v]),
+        display: v.to_string(),
+    };
+    let mut out = Vec::new();
+    let Some(ifd0) = u32_at(4) else { return out };
+    for (tag, v) in scan(
+        ifd0 as usize,
+        &[tags::EXIF_IFD_POINTER, tags::GPS_IFD_POINTER],
+    ) {
+        out.push(field(Ifd::Ifd0, exif::Context::Tiff, tag, v));
+        if tag == tags::EXIF_IFD_POINTER {
+            for (t, iv) in scan(v as usize, &[tags::INTEROP_IFD_POINTER]) {
+                out.push(field(Ifd::Exif, exif::Context::Exif, t, iv));
+            }
+        }
+    }
+    out
 }
 
 fn ifd_of(f: &exif::Field) -> Ifd {

@@ -128,3 +128,16 @@ mod tests {
         assert!(h.contains(&("x-obs-meta-owner".into(), "me".into())));
     }
 }
+
+impl ObjectMeta {
+    /// The part of the metadata that dialect renderers print.
+    pub fn view(&self) -> crate::render::ObjectMeta {
+        crate::render::ObjectMeta {
+            etag: self.http_etag(),
+            last_modified: self.http_last_modified(),
+            version: self.version.clone(),
+            md5_hex: self.md5_hex.clone(),
+            source: self.source.name(),
+        }
+    }
+}

@@ -1,23 +1,73 @@
 //! Request grammar: URL path and query in, a typed [`Op`] out. Every vendor spelling of
 //! "image info" is recognised here and nowhere else; nothing downstream sees the raw
-//! query. Unknown processing parameters are errors in the caller's dialect, never a
-//! silent fall-through to serving the object.
+//! query. Unknown or malformed processing parameters are errors in the caller's dialect,
+//! never a silent fall-through to serving the object. Signature and SDK parameters
+//! (OSS, TOS, OBS, COS, Qiniu, QingStor, S3) are recognised and ignored, so they never
+//! make a request ambiguous or invalid.
 
 use crate::error::Error;
 use percent_encoding::percent_decode_str;
 
 /// The vendor whose request and response shapes a caller speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Dialect {
     /// Alibaba OSS `?x-oss-process=image/info` and the bare `?image/info`.
     Oss,
+    /// Volcengine TOS `?x-tos-process=image/info` (OSS's response shape, JSON errors).
+    Tos,
+    /// QingStor `?image&action=info`.
+    QingStor,
+    /// Huawei OBS image processing `?x-image-process=image/info`.
+    ObsImg,
+    /// Tencent COS (Cloud Infinite) `?imageInfo`, `?exif`.
+    Cos,
+    /// Qiniu `?imageInfo`, `?exif`.
+    #[default]
+    Qiniu,
+    /// Our own typed JSON, `?info`.
+    Native,
 }
 
 impl Dialect {
+    /// Every dialect, for tests and documentation.
+    pub const ALL: [Dialect; 7] = [
+        Dialect::Oss,
+        Dialect::Tos,
+        Dialect::QingStor,
+        Dialect::ObsImg,
+        Dialect::Cos,
+        Dialect::Qiniu,
+        Dialect::Native,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Dialect::Oss => "oss",
+            Dialect::Tos => "tos",
+            Dialect::QingStor => "qingstor",
+            Dialect::ObsImg => "obs",
+            Dialect::Cos => "cos",
+            Dialect::Qiniu => "qiniu",
+            Dialect::Native => "native",
         }
+    }
+
+    /// The response header that carries the request id in this vendor's answers.
+    pub fn request_id_header(self) -> &'static str {
+        match self {
+            Dialect::Oss => "x-oss-request-id",
+            Dialect::Tos => "x-tos-request-id",
+            Dialect::QingStor => "x-qs-request-id",
+            Dialect::ObsImg => "x-obs-request-id",
+            Dialect::Cos => "x-cos-request-id",
+            Dialect::Qiniu => "X-Reqid",
+            Dialect::Native => "x-request-id",
+        }
+    }
+
+    /// Whether this dialect has an `?exif` route (COS and Qiniu).
+    pub fn has_exif_route(self) -> bool {
+        matches!(self, Dialect::Cos | Dialect::Qiniu)
     }
 }
 
@@ -28,13 +78,17 @@ pub enum Action {
     Object,
     /// Image info in a vendor dialect.
     Info(Dialect),
+    /// EXIF only (COS and Qiniu `?exif`).
+    Exif(Dialect),
 }
 
-/// A parsed request: the object key (decoded once) and the action.
+/// A parsed request: the object key (decoded once), the action, and the object version
+/// a caller pinned with `versionId`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Op {
     pub key: String,
     pub action: Action,
+    pub version_id: Option<String>,
 }
 
 /// A request that cannot be served, with the dialect its error must be written in.
@@ -42,6 +96,16 @@ pub struct Op {
 pub struct Rejected {
     pub dialect: Dialect,
     pub error: Error,
+}
+
+/// What the request's headers and the configuration contribute to parsing.
+#[derive(Debug, Clone, Default)]
+pub struct Hints {
+    /// The `Authorization` request header, if any.
+    pub authorization: Option<String>,
+    /// Who answers `?imageInfo` / `?exif` when nothing in the request tells COS from
+    /// Qiniu (configuration; Qiniu by default).
+    pub image_info_default: Dialect,
 }
 
 /// One `name[=value]` query pair, both percent-decoded.
@@ -83,51 +147,195 @@ pub fn key_from_path(path: &str) -> Result<String, Error> {
         .map_err(|_| Error::BadRequest("the object key is not valid UTF-8".into()))
 }
 
+/// Query parameters that sign or tune a request for some vendor's SDK and never ask for
+/// processing. Matched case-insensitively against the whole name.
+const SIGNATURE_PARAMS: &[&str] = &[
+    // Alibaba OSS v1 / S3 v2 presigned URLs.
+    "ossaccesskeyid",
+    "awsaccesskeyid",
+    "accesskeyid",
+    "expires",
+    "signature",
+    "security-token",
+    // QingStor presigned URLs.
+    "access_key_id",
+    // Qiniu private download URLs.
+    "e",
+    "token",
+    // COS presigned URLs.
+    "q-ak",
+    "sign",
+    // Versioning, shared by all.
+    "versionid",
+];
+
+/// Prefixes of signature/SDK parameter names (case-insensitive).
+const SIGNATURE_PREFIXES: &[&str] = &[
+    // S3 v4 (also OBS, R2), TOS and OSS v4 presigned URLs.
+    "x-amz-",
+    "x-tos-",
+    "x-oss-",
+    "x-obs-",
+    // COS signatures: q-sign-algorithm, q-sign-time, q-key-time, q-header-list, …
+    "q-",
+    // Response header overrides: response-content-type, response-cache-control, …
+    "response-",
+];
+
+/// The processing parameters that are not signatures even though they share a prefix.
+const PROCESS_PARAMS: &[&str] = &["x-oss-process", "x-tos-process"];
+
+/// True for a parameter that only signs or tunes the request.
+pub fn is_signature_param(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    if PROCESS_PARAMS.contains(&n.as_str()) {
+        return false;
+    }
+    SIGNATURE_PARAMS.contains(&n.as_str()) || SIGNATURE_PREFIXES.iter().any(|p| n.starts_with(p))
+}
+
+/// Qiniu/COS processing commands (their "fop" names) other than the two we answer:
+/// a request naming one of these asks for processing this service does not do.
+const FOP_NAMES: &[&str] = &[
+    "imageView2",
+    "imageMogr2",
+    "imageAve",
+    "imageslim",
+    "watermark",
+    "qrcode",
+    "avinfo",
+];
+
+/// Of those, the ones that also stand alone without arguments.
+const BARE_FOPS: &[&str] = &["imageAve", "imageslim", "avinfo"];
+
+/// Picks COS or Qiniu for the shared `?imageInfo` / `?exif` spellings.
+fn cos_or_qiniu(ps: &[Param], hints: &Hints) -> Dialect {
+    let cos_auth = hints
+        .authorization
+        .as_deref()
+        .is_some_and(|a| a.trim_start().starts_with("q-sign-algorithm="));
+    if cos_auth
+        || ps
+            .iter()
+            .any(|p| p.name.eq_ignore_ascii_case("q-sign-algorithm"))
+    {
+        return Dialect::Cos;
+    }
+    let has = |n: &str| ps.iter().any(|p| p.name == n);
+    if has("e") && has("token") {
+        return Dialect::Qiniu;
+    }
+    match hints.image_info_default {
+        Dialect::Cos => Dialect::Cos,
+        _ => Dialect::Qiniu,
+    }
+}
+
 /// Parses a request URL's path and query into an operation.
-pub fn parse(path: &str, query: Option<&str>) -> Result<Op, Rejected> {
-    let key = key_from_path(path).map_err(|error| Rejected {
-        dialect: Dialect::Oss,
-        error,
-    })?;
+pub fn parse(path: &str, query: Option<&str>, hints: &Hints) -> Result<Op, Rejected> {
     let ps = params(query.unwrap_or(""));
-    let mut action = Action::Object;
+    let mut found: Option<(Dialect, Result<Action, Error>)> = None;
+    let mut version_id = None;
     for p in &ps {
-        let found = match (p.name.as_str(), p.value.as_deref()) {
-            ("x-oss-process", Some(v)) => Some(oss_process(Dialect::Oss, v)),
-            ("x-oss-process", None) => Some(Err(bad("x-oss-process needs a value"))),
-            (n, None) if n.starts_with("image/") => Some(oss_process(Dialect::Oss, n)),
+        let v = p.value.as_deref();
+        let this = match p.name.as_str() {
+            n if n.eq_ignore_ascii_case("versionId") => {
+                version_id = v.filter(|s| !s.is_empty()).map(str::to_string);
+                None
+            }
+            "x-oss-process" => Some((Dialect::Oss, process(Dialect::Oss, "x-oss-process", v))),
+            "x-tos-process" => Some((Dialect::Tos, process(Dialect::Tos, "x-tos-process", v))),
+            "x-image-process" => Some((
+                Dialect::ObsImg,
+                process(Dialect::ObsImg, "x-image-process", v),
+            )),
+            n if n.starts_with("image/") && v.is_none() => {
+                Some((Dialect::Oss, process(Dialect::Oss, "image", Some(n))))
+            }
+            "image" if v.unwrap_or("").is_empty() => {
+                let action = ps
+                    .iter()
+                    .find(|q| q.name == "action")
+                    .and_then(|q| q.value.as_deref());
+                Some((Dialect::QingStor, qingstor_action(action)))
+            }
+            "imageInfo" | "exif" => {
+                let d = cos_or_qiniu(&ps, hints);
+                let r = match v {
+                    Some(s) if !s.is_empty() => Err(bad(&format!("{} takes no value", p.name))),
+                    _ if p.name == "exif" => Ok(Action::Exif(d)),
+                    _ => Ok(Action::Info(d)),
+                };
+                Some((d, r))
+            }
+            n if is_fop(n) => {
+                let d = cos_or_qiniu(&ps, hints);
+                Some((
+                    d,
+                    Err(bad(&format!(
+                        "unsupported processing \"{n}\": only imageInfo and exif are supported"
+                    ))),
+                ))
+            }
+            "info" => Some((
+                Dialect::Native,
+                match v {
+                    Some(s) if !s.is_empty() => Err(bad("info takes no value")),
+                    _ => Ok(Action::Info(Dialect::Native)),
+                },
+            )),
             _ => None,
         };
-        if let Some(found) = found {
-            let a = found.map_err(|error| Rejected {
-                dialect: Dialect::Oss,
-                error,
-            })?;
-            if action != Action::Object {
+        if let Some((d, r)) = this {
+            if let Some((first, _)) = &found {
                 return Err(Rejected {
-                    dialect: Dialect::Oss,
+                    dialect: *first,
                     error: bad("more than one processing parameter"),
                 });
             }
-            action = a;
+            found = Some((d, r));
         }
     }
+    let (dialect, action) = match found {
+        None => (Dialect::Native, Ok(Action::Object)),
+        Some((d, r)) => (d, r),
+    };
+    let action = action.map_err(|error| Rejected { dialect, error })?;
+    let key = key_from_path(path).map_err(|error| Rejected { dialect, error })?;
     if action != Action::Object && key.is_empty() {
         return Err(Rejected {
-            dialect: Dialect::Oss,
+            dialect,
             error: bad("no object key in the path"),
         });
     }
-    Ok(Op { key, action })
+    Ok(Op {
+        key,
+        action,
+        version_id,
+    })
 }
 
 fn bad(msg: &str) -> Error {
     Error::BadRequest(msg.to_string())
 }
 
-/// OSS-style process strings: `image/info` only. A chain such as
+/// A Qiniu/COS processing command: `imageView2/…`, `imageMogr2/…`, `watermark/…`, or a
+/// pipe of them, or `exif/…`, `imageInfo/…` with arguments we do not take.
+fn is_fop(name: &str) -> bool {
+    let head = name.split(['/', '|']).next().unwrap_or("");
+    let is_ours_with_args = (head == "imageInfo" || head == "exif") && name.len() > head.len();
+    let has_args = name.len() > head.len();
+    is_ours_with_args || (FOP_NAMES.contains(&head) && (has_args || BARE_FOPS.contains(&head)))
+}
+
+/// OSS-style process strings (OSS, TOS, OBS): `image/info` only. A chain such as
 /// `image/resize,w_100/info` asks for processing this service does not do.
-fn oss_process(d: Dialect, v: &str) -> Result<Action, Error> {
+fn process(d: Dialect, param: &str, v: Option<&str>) -> Result<Action, Error> {
+    let v = match v {
+        Some(v) if !v.is_empty() => v,
+        _ => return Err(bad(&format!("{param} needs a value"))),
+    };
     match v.trim_end_matches('/') {
         "image/info" => Ok(Action::Info(d)),
         other if other.starts_with("image/") => Err(Error::BadRequest(format!(
@@ -139,39 +347,190 @@ fn oss_process(d: Dialect, v: &str) -> Result<Action, Error> {
     }
 }
 
+/// QingStor's `action` grammar is `operation:k_v[,k_v][|operation…]`: only a lone
+/// `info` is answered here.
+fn qingstor_action(action: Option<&str>) -> Result<Action, Error> {
+    match action {
+        Some("info") => Ok(Action::Info(Dialect::QingStor)),
+        Some(a) if a.split('|').count() > 1 => Err(bad(&format!(
+            "unsupported image action \"{a}\": info cannot be combined"
+        ))),
+        Some(a) => Err(bad(&format!(
+            "unsupported image action \"{a}\": only info is supported"
+        ))),
+        None => Err(bad("image needs an action parameter")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn p(path: &str, q: &str) -> Result<Op, Rejected> {
+        parse(path, Some(q), &Hints::default())
+    }
+    fn action(q: &str) -> Action {
+        p("/k.jpg", q)
+            .map(|o| o.action)
+            .unwrap_or_else(|r| panic!("{q}: {r:?}"))
+    }
+    fn rejected(q: &str) -> Dialect {
+        match p("/k.jpg", q) {
+            Err(r) => {
+                assert!(matches!(r.error, Error::BadRequest(_)), "{q}: {r:?}");
+                r.dialect
+            }
+            Ok(op) => panic!("{q}: accepted as {op:?}"),
+        }
+    }
+
     #[test]
     fn oss_spellings() {
-        let info = |q| parse("/a/b%20c+d.jpg", Some(q)).unwrap();
         for q in [
             "image/info",
             "x-oss-process=image/info",
             "x-oss-process=image%2Finfo",
             "v=1&image/info",
         ] {
-            let op = info(q);
+            let op = p("/a/b%20c+d.jpg", q).unwrap();
             assert_eq!(op.key, "a/b c+d.jpg");
             assert_eq!(op.action, Action::Info(Dialect::Oss), "{q}");
         }
-        assert_eq!(parse("/k.jpg", None).unwrap().action, Action::Object);
-        assert_eq!(parse("/k.jpg", Some("v=3")).unwrap().action, Action::Object);
+        assert_eq!(
+            parse("/k.jpg", None, &Hints::default()).unwrap().action,
+            Action::Object
+        );
+        assert_eq!(action("v=3"), Action::Object);
     }
 
     #[test]
-    fn rejects_unknown_processing() {
+    fn every_dialect_spelling() {
+        assert_eq!(
+            action("x-tos-process=image/info"),
+            Action::Info(Dialect::Tos)
+        );
+        assert_eq!(
+            action("x-image-process=image/info"),
+            Action::Info(Dialect::ObsImg)
+        );
+        assert_eq!(action("image&action=info"), Action::Info(Dialect::QingStor));
+        assert_eq!(action("action=info&image"), Action::Info(Dialect::QingStor));
+        assert_eq!(action("imageInfo"), Action::Info(Dialect::Qiniu));
+        assert_eq!(action("exif"), Action::Exif(Dialect::Qiniu));
+        assert_eq!(action("info"), Action::Info(Dialect::Native));
+        assert_eq!(
+            action("action=info"),
+            Action::Object,
+            "action alone is not QingStor processing"
+        );
+    }
+
+    #[test]
+    fn cos_or_qiniu_selection() {
+        let cos_default = Hints {
+            authorization: None,
+            image_info_default: Dialect::Cos,
+        };
+        let op = |q: &str, h: &Hints| parse("/k.jpg", Some(q), h).unwrap().action;
+        assert_eq!(op("imageInfo", &cos_default), Action::Info(Dialect::Cos));
+        assert_eq!(
+            op("e=1700000000&token=ak:sig&imageInfo", &cos_default),
+            Action::Info(Dialect::Qiniu)
+        );
+        assert_eq!(
+            op("q-sign-algorithm=sha1&q-ak=AK&q-sign-time=1;2&q-key-time=1;2&q-header-list=&q-url-param-list=&q-signature=ab&exif", &Hints::default()),
+            Action::Exif(Dialect::Cos)
+        );
+        let cos_auth = Hints {
+            authorization: Some("q-sign-algorithm=sha1&q-ak=AK&q-signature=x".into()),
+            image_info_default: Dialect::Qiniu,
+        };
+        assert_eq!(op("imageInfo", &cos_auth), Action::Info(Dialect::Cos));
+        assert_eq!(op("exif", &Hints::default()), Action::Exif(Dialect::Qiniu));
+    }
+
+    #[test]
+    fn signature_params_are_ignored() {
+        for q in [
+            "OSSAccessKeyId=a&Expires=1&Signature=s&x-oss-process=image/info",
+            "x-oss-process=image/info&x-oss-signature-version=OSS4-HMAC-SHA256&x-oss-credential=c&x-oss-date=d&x-oss-expires=60&x-oss-signature=s",
+            "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=c&X-Amz-Signature=s&x-image-process=image/info",
+            "X-Tos-Algorithm=TOS4-HMAC-SHA256&X-Tos-Signature=s&x-tos-process=image/info",
+            "AccessKeyId=a&Expires=1&Signature=s&x-image-process=image/info",
+            "access_key_id=a&expires=1&signature=s&image&action=info",
+            "AWSAccessKeyId=a&Expires=1&Signature=s&image/info",
+            "versionId=v1&response-content-type=text/plain&info",
+        ] {
+            assert!(p("/k.jpg", q).is_ok(), "{q}");
+        }
+        for q in [
+            "X-Amz-Signature=s",
+            "e=1&token=t",
+            "q-sign-algorithm=sha1&q-signature=s",
+            "versionId=abc",
+        ] {
+            assert_eq!(action(q), Action::Object, "{q}");
+        }
+        assert_eq!(
+            p("/k.jpg", "versionId=abc&info")
+                .unwrap()
+                .version_id
+                .as_deref(),
+            Some("abc")
+        );
+    }
+
+    #[test]
+    fn rejects_unknown_processing_in_its_dialect() {
         for q in [
             "x-oss-process=image/resize,w_1/info",
             "x-oss-process=image/resize,w_100",
             "x-oss-process",
-            "image/info&x-oss-process=image/info",
+            "x-oss-process=",
             "x-oss-process=video/snapshot",
+            "image/resize,w_1",
+            "image/info&x-oss-process=image/info",
         ] {
-            assert!(parse("/k.jpg", Some(q)).is_err(), "{q}");
+            assert_eq!(rejected(q), Dialect::Oss, "{q}");
         }
-        assert!(parse("/", Some("image/info")).is_err());
-        assert!(parse("/%FF", None).is_err());
+        assert_eq!(rejected("x-tos-process=image/resize,w_1"), Dialect::Tos);
+        assert_eq!(
+            rejected("x-image-process=image/resize,w_1/info"),
+            Dialect::ObsImg
+        );
+        assert_eq!(rejected("x-image-process=style/thumb"), Dialect::ObsImg);
+        for q in [
+            "image",
+            "image&action=resize:w_300",
+            "image&action=resize:w_300|info",
+            "image&action=",
+        ] {
+            assert_eq!(rejected(q), Dialect::QingStor, "{q}");
+        }
+        for q in [
+            "imageView2/1/w/100",
+            "imageMogr2/thumbnail/100x",
+            "imageInfo=1",
+            "exif/version/v2",
+            "imageInfo|imageMogr2/rotate/90",
+            "watermark/1/image/aHR0",
+        ] {
+            assert_eq!(rejected(q), Dialect::Qiniu, "{q}");
+        }
+        assert_eq!(rejected("info=1"), Dialect::Native);
+        assert_eq!(rejected("info&imageInfo"), Dialect::Native);
+        assert_eq!(p("/", "image/info").unwrap_err().dialect, Dialect::Oss);
+        assert_eq!(p("/%FF", "exif").unwrap_err().dialect, Dialect::Qiniu);
+        assert!(parse("/%FF", None, &Hints::default()).is_err());
+    }
+
+    #[test]
+    fn dialect_names_and_headers_are_distinct() {
+        let mut names: Vec<_> = Dialect::ALL.iter().map(|d| d.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Dialect::ALL.len());
+        assert_eq!(Dialect::QingStor.request_id_header(), "x-qs-request-id");
+        assert_eq!(Dialect::Qiniu.request_id_header(), "X-Reqid");
     }
 }
