@@ -10,6 +10,10 @@ use worker::Env;
 pub const BUCKET_BINDING: &str = "BUCKET";
 /// Default time allowed for an origin to send response headers.
 pub const DEFAULT_ORIGIN_TIMEOUT_MS: u32 = 10_000;
+/// Default lifetime of a cached info answer: long enough that a burst of requests for
+/// one image costs one set of ranged reads, short enough that a replaced object is seen
+/// within minutes.
+pub const DEFAULT_INFO_CACHE_TTL: u32 = 300;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -18,6 +22,8 @@ pub struct Config {
     /// Byte budget for one info request.
     pub max_read_bytes: u64,
     pub origin_timeout_ms: u32,
+    /// Seconds a rendered info answer is kept in the Cache API (0: no caching).
+    pub info_cache_ttl: u32,
     /// Problems found while reading the configuration, logged once per request.
     pub warnings: Vec<String>,
 }
@@ -41,10 +47,18 @@ impl Config {
             as u64;
         let origin_timeout_ms = num(raw, "ORIGIN_TIMEOUT_MS", &mut warnings)
             .unwrap_or(DEFAULT_ORIGIN_TIMEOUT_MS as f64) as u32;
+        let info_cache_ttl = match var(raw, "INFO_CACHE_TTL").as_deref().map(str::trim) {
+            None | Some("") => DEFAULT_INFO_CACHE_TTL,
+            Some("0") => 0,
+            Some(_) => num(raw, "INFO_CACHE_TTL", &mut warnings)
+                .map(|n| n as u32)
+                .unwrap_or(DEFAULT_INFO_CACHE_TTL),
+        };
         Config {
             origin,
             max_read_bytes,
             origin_timeout_ms,
+            info_cache_ttl,
             warnings,
         }
     }

@@ -2,6 +2,7 @@
 //! the core's driver, rendered in the caller's dialect) or to the object itself
 //! (`GET`/`HEAD` with OBS-style metadata headers), from R2 or the configured origin.
 
+mod cache;
 mod config;
 mod http;
 mod js;
@@ -13,23 +14,37 @@ use imginfo::driver::{inspect, Budget};
 use imginfo::object::{obs_headers, ObjectMeta};
 use imginfo::render::{self, Ctx, ReadStats};
 use imginfo::request::{self, Action, Dialect};
-use imginfo::Error;
+use imginfo::{etag, Error};
 use source::origin::{Origin, OriginReader};
 use source::r2::{R2Range, R2Reader, R2};
 use source::{InfoSource, Timed};
+use std::cell::RefCell;
 use worker::{event, Context, Env, Method, Request, Response, Result};
 
 #[event(fetch)]
-pub async fn main(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+pub async fn main(req: Request, env: Env, wctx: Context) -> Result<Response> {
     let cfg = Config::from_env(&env);
     for w in &cfg.warnings {
         worker::console_warn!("config: {w}");
     }
     let rid = http::request_id();
-    match route(&req, &env, &cfg, &rid).await {
-        Ok(r) => Ok(r),
+    let log = RefCell::new(LogLine {
+        request_id: rid.clone(),
+        method: req.method().to_string(),
+        ..LogLine::default()
+    });
+    let res = route(&req, &env, &cfg, &rid, &wctx, &log).await;
+    let mut line = log.into_inner();
+    match res {
+        Ok(r) => {
+            line.status = r.status_code();
+            worker::console_log!("{}", serde_json::to_string(&line).unwrap_or_default());
+            Ok(r)
+        }
         Err(e) => {
-            worker::console_error!("request {rid}: internal error: {e}");
+            line.status = 500;
+            line.error = Some(format!("internal: {e}"));
+            worker::console_error!("{}", serde_json::to_string(&line).unwrap_or_default());
             http::respond(
                 500,
                 &[
@@ -47,15 +62,43 @@ pub async fn main(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     }
 }
 
+/// One structured log line per request (read it with `wrangler tail`): no object bytes,
+/// no secrets; `requestId` is the one in the response's request-id header.
+#[derive(Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogLine {
+    request_id: String,
+    method: String,
+    route: &'static str,
+    dialect: Option<&'static str>,
+    key: String,
+    source: Option<&'static str>,
+    status: u16,
+    ranges: u32,
+    bytes: u64,
+    cache: Option<&'static str>,
+    parse_ms: Option<f64>,
+    error: Option<String>,
+}
+
 struct Req<'a> {
     env: &'a Env,
     cfg: &'a Config,
+    wctx: &'a Context,
+    log: &'a RefCell<LogLine>,
     ctx: Ctx,
     method: Method,
     headers: &'a worker::Headers,
 }
 
-async fn route(req: &Request, env: &Env, cfg: &Config, rid: &str) -> Result<Response> {
+async fn route(
+    req: &Request,
+    env: &Env,
+    cfg: &Config,
+    rid: &str,
+    wctx: &Context,
+    log: &RefCell<LogLine>,
+) -> Result<Response> {
     let url = req.url()?;
     let method = req.method();
     let host = url.host_str().unwrap_or("").to_string();
@@ -67,6 +110,8 @@ async fn route(req: &Request, env: &Env, cfg: &Config, rid: &str) -> Result<Resp
     let mut r = Req {
         env,
         cfg,
+        wctx,
+        log,
         ctx: Ctx {
             request_id: rid.to_string(),
             host,
@@ -80,6 +125,15 @@ async fn route(req: &Request, env: &Env, cfg: &Config, rid: &str) -> Result<Resp
         Err(rej) => return dialect_error(&r, rej.dialect, &rej.error, None),
     };
     r.ctx.key = op.key.clone();
+    {
+        let mut l = log.borrow_mut();
+        l.key = op.key.clone();
+        l.route = match op.action {
+            Action::Object => "object",
+            Action::Info(_) => "info",
+            Action::Exif(_) => "exif",
+        };
+    }
     match (&method, &op.action) {
         (Method::Get | Method::Head, Action::Info(d)) => info(&r, *d, false).await,
         (Method::Get | Method::Head, Action::Exif(d)) => info(&r, *d, true).await,
@@ -125,32 +179,75 @@ fn dialect_error(r: &Req, d: Dialect, e: &Error, timing: Option<String>) -> Resu
     http::rendered(rendered, extra, r.method == Method::Head)
 }
 
-fn log(r: &Req, route: &str, status: u16, e: Option<&Error>) {
-    if let Some(e) = e {
-        worker::console_log!(
-            "{{\"requestId\":\"{}\",\"route\":\"{}\",\"status\":{},\"error\":{:?}}}",
-            r.ctx.request_id,
-            route,
-            status,
-            e.to_string()
-        );
-    }
+/// Records the dialect and error code of an answer in the request's log line.
+fn log(r: &Req, dialect: &'static str, _status: u16, e: Option<&Error>) {
+    let mut l = r.log.borrow_mut();
+    l.dialect = Some(dialect);
+    l.error = e.map(|e| e.to_string());
 }
 
-/// An info request: ranged reads through the driver, then the dialect's renderer.
+/// An info request: a cached answer, a `304`, or ranged reads through the driver and
+/// the dialect's renderer.
 async fn info(r: &Req<'_>, d: Dialect, exif_only: bool) -> Result<Response> {
     let t0 = js_sys::Date::now();
+    let key = r.ctx.key.clone();
+    let head_only = r.method == Method::Head;
+    let if_none_match = r.headers.get("if-none-match")?;
+    let rid_header = (d.request_id_header().to_string(), r.ctx.request_id.clone());
+    let use_cache = r.cfg.info_cache_ttl > 0 && cache::cacheable(d);
+    let cache_key = cache::key(d, exif_only, &key);
+
+    if use_cache {
+        if let Some(entry) = cache::get(&cache_key).await {
+            r.log.borrow_mut().cache = Some("hit");
+            log(r, d.name(), entry.status, None);
+            let etag = entry
+                .object_etag
+                .as_deref()
+                .map(|e| etag::info_etag(e, d, exif_only));
+            let mut h = entry.headers;
+            h.retain(|(k, _)| !k.eq_ignore_ascii_case(d.request_id_header()) && k != "server-timing");
+            h.push(rid_header);
+            h.push((
+                "Server-Timing".into(),
+                format!("cache;desc=\"hit\", {}", http::server_timing(0, 0, 0.0, js_sys::Date::now() - t0)),
+            ));
+            if let (Some(inm), Some(e)) = (&if_none_match, &etag) {
+                if etag::none_match(inm, e) {
+                    h.retain(|(k, _)| k != "content-type");
+                    return http::respond(304, &h, Body::Empty);
+                }
+            }
+            let body = if head_only { Body::Empty } else { Body::Bytes(entry.body) };
+            return http::respond(entry.status, &h, body);
+        }
+        r.log.borrow_mut().cache = Some("miss");
+    }
+
+    let bucket = R2::bind(r.env, BUCKET_BINDING);
+    // A conditional request for an object whose ETag R2 gives cheaply: 304 before any
+    // ranged read.
+    if let (Some(inm), Some(r2)) = (&if_none_match, &bucket) {
+        if let Ok(Some(meta)) = r2.head(&key).await {
+            if let Some(e) = &meta.etag {
+                let tag = etag::info_etag(e, d, exif_only);
+                if etag::none_match(inm, &tag) {
+                    log(r, d.name(), 304, None);
+                    let h = vec![rid_header, ("ETag".into(), tag)];
+                    return http::respond(304, &h, Body::Empty);
+                }
+            }
+        }
+    }
+
     let budget = Budget {
         max_bytes: r.cfg.max_read_bytes,
         ..Budget::default()
     };
-    let key = r.ctx.key.clone();
-    let bucket = R2::bind(r.env, BUCKET_BINDING);
     let origin = r.cfg.origin.clone().map(|base| Origin {
         base,
         timeout_ms: r.cfg.origin_timeout_ms,
     });
-
     let mut outcome = None;
     if let Some(r2) = bucket {
         let mut src = Timed {
@@ -164,7 +261,7 @@ async fn info(r: &Req<'_>, d: Dialect, exif_only: bool) -> Result<Response> {
         let (res, stats) = inspect(&mut src, budget).await;
         let fall_through = matches!(res, Err(Error::NotFound)) && origin.is_some();
         if !fall_through {
-            outcome = Some((res, stats, src.read_ms, src.inner.meta().cloned()));
+            outcome = Some((res, stats, src.read_ms, src.inner.meta().cloned(), "r2"));
         }
     }
     if outcome.is_none() {
@@ -180,17 +277,24 @@ async fn info(r: &Req<'_>, d: Dialect, exif_only: bool) -> Result<Response> {
                 read_ms: 0.0,
             };
             let (res, stats) = inspect(&mut src, budget).await;
-            outcome = Some((res, stats, src.read_ms, src.inner.meta().cloned()));
+            outcome = Some((res, stats, src.read_ms, src.inner.meta().cloned(), "origin"));
         }
     }
-    let Some((res, stats, read_ms, meta)) = outcome else {
+    let Some((res, stats, read_ms, meta, source)) = outcome else {
         return dialect_error(r, d, &Error::NotFound, None);
     };
     let total_ms = js_sys::Date::now() - t0;
     let parse_ms = (total_ms - read_ms).max(0.0);
+    {
+        let mut l = r.log.borrow_mut();
+        l.source = Some(source);
+        l.ranges = stats.reads;
+        l.bytes = stats.bytes;
+        l.parse_ms = Some(parse_ms);
+    }
     let timing = http::server_timing(stats.reads, stats.bytes, read_ms, parse_ms);
     let mut ctx = r.ctx.clone();
-    ctx.object = meta.map(|m| m.view()).unwrap_or_default();
+    ctx.object = meta.as_ref().map(|m| m.view()).unwrap_or_default();
     ctx.stats = ReadStats {
         ranges: stats.reads,
         bytes: stats.bytes,
@@ -202,11 +306,30 @@ async fn info(r: &Req<'_>, d: Dialect, exif_only: bool) -> Result<Response> {
         Err(e) => render::error(d, e, &ctx),
     };
     log(r, d.name(), rendered.status, res.as_ref().err());
-    let extra = vec![
-        (d.request_id_header().to_string(), r.ctx.request_id.clone()),
-        ("Server-Timing".to_string(), timing),
-    ];
-    http::rendered(rendered, extra, r.method == Method::Head)
+    let mut headers = vec![("Content-Type".to_string(), rendered.content_type.to_string())];
+    headers.extend(rendered.headers.iter().map(|(k, v)| (k.to_string(), v.clone())));
+    let object_etag = meta.as_ref().and_then(|m| m.etag.clone());
+    if rendered.status == 200 {
+        if let Some(e) = &object_etag {
+            headers.push(("ETag".into(), etag::info_etag(e, d, exif_only)));
+        }
+        if let Some(lm) = meta.as_ref().and_then(|m| m.http_last_modified()) {
+            headers.push(("Last-Modified".into(), lm));
+        }
+        if use_cache {
+            let entry = cache::Entry {
+                status: rendered.status,
+                headers: headers.clone(),
+                body: rendered.body.clone(),
+                object_etag: object_etag.clone(),
+            };
+            cache::put(r.wctx, cache_key, entry, r.cfg.info_cache_ttl);
+        }
+    }
+    headers.push(rid_header);
+    headers.push(("Server-Timing".to_string(), timing));
+    let body = if head_only { Body::Empty } else { Body::Bytes(rendered.body) };
+    http::respond(rendered.status, &headers, body)
 }
 
 /// OBS-style XML error for object routes.

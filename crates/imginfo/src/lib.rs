@@ -9,6 +9,7 @@
 pub mod bytes;
 pub mod driver;
 pub mod error;
+pub mod etag;
 pub mod exif;
 pub mod model;
 pub mod object;
