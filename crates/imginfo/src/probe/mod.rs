@@ -7,6 +7,7 @@ use crate::error::Error;
 use crate::exif::{Exif, MAX_EXIF_BYTES};
 use crate::model::{ExifKind, Header, Info};
 
+pub mod bmp;
 pub mod isobmff;
 pub mod jpeg;
 pub mod png;
@@ -67,6 +68,9 @@ pub fn probe_header(data: &ByteMap) -> PResult<Header> {
     }
     if isobmff::sniff(head) {
         return isobmff::probe(data);
+    }
+    if bmp::sniff(head) {
+        return bmp::probe(data);
     }
     Err(Error::Unsupported(describe(head)).into())
 }
