@@ -8,6 +8,7 @@ use crate::exif::{Exif, MAX_EXIF_BYTES};
 use crate::model::{ExifKind, Header, Info};
 
 pub mod bmp;
+pub mod gif;
 pub mod isobmff;
 pub mod jpeg;
 pub mod png;
@@ -68,6 +69,9 @@ pub fn probe_header(data: &ByteMap) -> PResult<Header> {
     }
     if isobmff::sniff(head) {
         return isobmff::probe(data);
+    }
+    if gif::sniff(head) {
+        return gif::probe(data);
     }
     if bmp::sniff(head) {
         return bmp::probe(data);
