@@ -12,6 +12,7 @@ pub mod gif;
 pub mod isobmff;
 pub mod jpeg;
 pub mod png;
+pub mod webp;
 
 /// What a probe answers: the result, or the byte range it needs next.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +70,9 @@ pub fn probe_header(data: &ByteMap) -> PResult<Header> {
     }
     if isobmff::sniff(head) {
         return isobmff::probe(data);
+    }
+    if webp::sniff(head) {
+        return webp::probe(data);
     }
     if gif::sniff(head) {
         return gif::probe(data);
