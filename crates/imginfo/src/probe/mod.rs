@@ -12,6 +12,7 @@ pub mod gif;
 pub mod isobmff;
 pub mod jpeg;
 pub mod png;
+pub mod tiff;
 pub mod webp;
 
 /// What a probe answers: the result, or the byte range it needs next.
@@ -80,6 +81,9 @@ pub fn probe_header(data: &ByteMap) -> PResult<Header> {
     if bmp::sniff(head) {
         return bmp::probe(data);
     }
+    if tiff::sniff(head) {
+        return tiff::probe(data);
+    }
     Err(Error::Unsupported(describe(head)).into())
 }
 
@@ -118,17 +122,16 @@ fn exif_block(data: &ByteMap, range: Range, kind: ExifKind) -> PResult<Result<Ve
     if let ExifKind::Unreadable(why) = kind {
         return Ok(Err(why.into()));
     }
+    if kind == ExifKind::TiffFile {
+        // The TIFF probe has made sure every IFD and value it points at is held; the
+        // block is rebuilt from them (bounded there), whatever their offsets in the file.
+        return Ok(tiff::exif_block(data));
+    }
     if range.len > MAX_EXIF_BYTES {
         return Ok(Err(format!(
             "EXIF block of {} bytes exceeds the limit",
             range.len
         )));
-    }
-    if kind == ExifKind::TiffFile {
-        // The TIFF probe has made sure every IFD and value it points at is held.
-        return Ok(data
-            .materialize(range.end())
-            .ok_or_else(|| "EXIF block too large".into()));
     }
     let block = match data.get(range.offset, range.len, "exif", "EXIF block") {
         Ok(b) => b,
