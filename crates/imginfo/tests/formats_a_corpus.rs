@@ -47,9 +47,10 @@ fn compare(info: &imginfo::Info, t: &Value) -> Vec<String> {
         d.push(format!("orientation {o:?} vs {}", t["orientation"]));
     }
     let exif = info.exif.as_ref();
-    for (key, ours) in
-        [("make", exif.and_then(|e| e.make())), ("model", exif.and_then(|e| e.model()))]
-    {
+    for (key, ours) in [
+        ("make", exif.and_then(|e| e.make())),
+        ("model", exif.and_then(|e| e.model())),
+    ] {
         let truth = t[key].as_str().map(trimmed);
         if ours.map(trimmed) != truth {
             d.push(format!("{key} {ours:?} vs {truth:?}"));
@@ -117,7 +118,10 @@ fn formats_a_against_truth() {
     for fmt in FORMATS {
         let (mut pass, mut total, mut mal_ok, mut mal_err, mut mal_total) = (0, 0, 0, 0, 0);
         let (mut reads, mut bytes) = (Vec::new(), Vec::new());
-        for (path, t) in summary.iter().filter(|(p, _)| p.starts_with(&format!("{fmt}/"))) {
+        for (path, t) in summary
+            .iter()
+            .filter(|(p, _)| p.starts_with(&format!("{fmt}/")))
+        {
             let file = std::fs::read(root.join("images").join(path)).unwrap();
             let category = t["category"].as_str().unwrap_or("");
             let result = std::panic::catch_unwind(|| inspect_bytes(&file, Budget::default()));

@@ -60,12 +60,20 @@ pub fn probe(data: &ByteMap) -> PResult<Header> {
     }
     // Width, height, planes and bit count sit at the same place in all other headers;
     // the compression field exists from 20 header bytes on (absent in a 16-byte OS/2).
-    let head_len = if dib_size == 16 { FILE_HEADER + 16 } else { FILE_HEADER + 20 };
+    let head_len = if dib_size == 16 {
+        FILE_HEADER + 16
+    } else {
+        FILE_HEADER + 20
+    };
     let b = data.get(0, head_len, F, "info header")?;
     let width = le32(b, 18).unwrap_or(0) as i32;
     let height = le32(b, 22).unwrap_or(0) as i32;
     let bpp = le16(b, 28).unwrap_or(0);
-    let compression = if dib_size == 16 { 0 } else { le32(b, 30).unwrap_or(0) };
+    let compression = if dib_size == 16 {
+        0
+    } else {
+        le32(b, 30).unwrap_or(0)
+    };
     // Never invent: a negative width has no meaning (only the height's sign does), and
     // reading it as unsigned (4294967169 for -127) would report a size nobody stored.
     if width <= 0 {
@@ -179,7 +187,10 @@ mod tests {
     fn core_and_os2_headers() {
         let f = core(435, 353, 1);
         let i = run(&f).unwrap();
-        assert_eq!((i.width(), i.height(), i.header.bit_depth), (435, 353, Some(1)));
+        assert_eq!(
+            (i.width(), i.height(), i.header.bit_depth),
+            (435, 353, Some(1))
+        );
         check_prefixes(&f, f.len(), 1, &i);
         for size in [16, 64] {
             let f = info(size, 82, 112, 4, 0, [0; 4]);
@@ -192,18 +203,46 @@ mod tests {
     #[test]
     fn alpha_from_bitfields_masks() {
         // V3 (56) with an alpha mask and BI_BITFIELDS: alpha.
-        let f = info(56, 6, 6, 32, BI_BITFIELDS, [0xff0000, 0xff00, 0xff, 0xff000000]);
+        let f = info(
+            56,
+            6,
+            6,
+            32,
+            BI_BITFIELDS,
+            [0xff0000, 0xff00, 0xff, 0xff000000],
+        );
         let i = run(&f).unwrap();
         assert_eq!(i.header.alpha, Some(true));
         assert_eq!(i.header.color, Some(ColorSpace::Srgb));
         check_prefixes(&f, f.len(), 1, &i);
         // V2 (52) has no alpha mask field; the bytes at 66 are not one.
-        let f = info(52, 6, 6, 32, BI_BITFIELDS, [0xff0000, 0xff00, 0xff, 0xff000000]);
+        let f = info(
+            52,
+            6,
+            6,
+            32,
+            BI_BITFIELDS,
+            [0xff0000, 0xff00, 0xff, 0xff000000],
+        );
         assert_eq!(run(&f).unwrap().header.alpha, Some(false));
         // A 40-byte header with BI_BITFIELDS has three masks; with BI_ALPHABITFIELDS four.
-        let f = info(40, 6, 6, 32, BI_BITFIELDS, [0xff0000, 0xff00, 0xff, 0xff000000]);
+        let f = info(
+            40,
+            6,
+            6,
+            32,
+            BI_BITFIELDS,
+            [0xff0000, 0xff00, 0xff, 0xff000000],
+        );
         assert_eq!(run(&f).unwrap().header.alpha, Some(false));
-        let f = info(40, 6, 6, 32, BI_ALPHABITFIELDS, [0xff0000, 0xff00, 0xff, 0xff000000]);
+        let f = info(
+            40,
+            6,
+            6,
+            32,
+            BI_ALPHABITFIELDS,
+            [0xff0000, 0xff00, 0xff, 0xff000000],
+        );
         assert_eq!(run(&f).unwrap().header.alpha, Some(true));
         // BI_RGB ignores the V4 alpha mask.
         let f = info(108, 6, 6, 32, 0, [0xff0000, 0xff00, 0xff, 0xff000000]);
@@ -230,7 +269,10 @@ mod tests {
             ("bad compression", info(40, 127, 64, 8, 99, [0; 4])),
             ("core zero", core(0, 5, 8)),
             ("core bit count", core(5, 5, 32)),
-            ("truncated", b"BM\0\0\0\0\0\0\0\0\0\0\0\0\x28\0\0\0\x05".to_vec()),
+            (
+                "truncated",
+                b"BM\0\0\0\0\0\0\0\0\0\0\0\0\x28\0\0\0\x05".to_vec(),
+            ),
         ] {
             assert!(run(&f).is_err(), "{what}");
         }

@@ -53,7 +53,10 @@ pub fn probe(data: &ByteMap) -> PResult<Header> {
         h.bit_depth = Some((packed & 7) + 1);
     }
     let walk_start = SCREEN_END + gct;
-    let walk = Walk { data, start: walk_start };
+    let walk = Walk {
+        data,
+        start: walk_start,
+    };
     match walk.run() {
         Ok(w) => {
             h.alpha = w.alpha;
@@ -124,7 +127,10 @@ impl Walk<'_> {
             Ok(b) => Ok(b),
             Err(Halt::Need(r)) if counting => {
                 let end = self.data.total().unwrap_or(u64::MAX).min(self.window_end());
-                Err(Stop::Halt(Halt::Need(Range::new(r.offset, end.max(r.end()) - r.offset))))
+                Err(Stop::Halt(Halt::Need(Range::new(
+                    r.offset,
+                    end.max(r.end()) - r.offset,
+                ))))
             }
             Err(Halt::Fail(Error::Truncated { .. })) => Err(Stop::Short),
             Err(h) => Err(Stop::Halt(h)),
@@ -300,7 +306,11 @@ mod tests {
     fn animation_counts_frames() {
         let f = anim(3, 600);
         let i = run(&f).unwrap();
-        assert_eq!((i.width(), i.height()), (32, 24), "logical screen, not the frame size");
+        assert_eq!(
+            (i.width(), i.height()),
+            (32, 24),
+            "logical screen, not the frame size"
+        );
         assert_eq!(i.header.frames, Some(3));
         assert_eq!(i.header.alpha, Some(true));
         assert_eq!(i.header.bit_depth, Some(4));
@@ -330,7 +340,11 @@ mod tests {
             crate::Step::Need(r) => r,
             other => panic!("{other:?}"),
         };
-        assert_eq!(need.end(), f.len() as u64, "the rest of the file in one range");
+        assert_eq!(
+            need.end(),
+            f.len() as u64,
+            "the rest of the file in one range"
+        );
         map.insert(need.offset, f[need.offset as usize..].to_vec());
         match crate::probe::probe(&map).unwrap() {
             crate::Step::Done(i) => assert_eq!(i.header.frames, Some(40)),
@@ -361,7 +375,10 @@ mod tests {
         assert_eq!((i.width(), i.header.frames), (32, Some(1)));
         // Cut inside the second frame's data: the count is unknown.
         let i = run(&f[..cut + 100]).unwrap();
-        assert_eq!((i.width(), i.header.frames, i.header.alpha), (32, None, Some(true)));
+        assert_eq!(
+            (i.width(), i.header.frames, i.header.alpha),
+            (32, None, Some(true))
+        );
         // Only the screen size: still an answer.
         let i = run(&f[..10]).unwrap();
         assert_eq!((i.width(), i.height(), i.header.bit_depth), (32, 24, None));

@@ -52,7 +52,10 @@ pub fn probe(data: &ByteMap) -> PResult<Header> {
         return Err(Error::invalid(F, format!("RIFF size {riff_size}")).into());
     }
     let riff_end = 8 + riff_size;
-    let kind: [u8; 4] = b.get(12..16).and_then(|k| k.try_into().ok()).unwrap_or([0; 4]);
+    let kind: [u8; 4] = b
+        .get(12..16)
+        .and_then(|k| k.try_into().ok())
+        .unwrap_or([0; 4]);
     let size = le32(b, 16).unwrap_or(0) as u64;
     let (needed, what) = match &kind {
         b"VP8 " => (10, "VP8 frame header"),
@@ -61,7 +64,7 @@ pub fn probe(data: &ByteMap) -> PResult<Header> {
         _ => {
             let shown = String::from_utf8_lossy(&kind).escape_debug().to_string();
             return Err(
-                Error::invalid(F, format!("first chunk is '{shown}', not VP8/VP8L/VP8X")).into()
+                Error::invalid(F, format!("first chunk is '{shown}', not VP8/VP8L/VP8X")).into(),
             );
         }
     };
@@ -75,7 +78,9 @@ pub fn probe(data: &ByteMap) -> PResult<Header> {
         b"VP8 " => vp8(d),
         b"VP8L" => vp8l(d),
         _ => {
-            let first_next = FIRST_CHUNK_DATA.saturating_add(size).saturating_add(size & 1);
+            let first_next = FIRST_CHUNK_DATA
+                .saturating_add(size)
+                .saturating_add(size & 1);
             vp8x(data, d, riff_end, first_next)
         }
     }
@@ -134,7 +139,7 @@ fn vp8x(data: &ByteMap, d: &[u8], riff_end: u64, first_next: u64) -> PResult<Hea
     let h = le24(d, 7) + 1;
     if (w as u64) * (h as u64) > MAX_CANVAS_PIXELS {
         return Err(
-            Error::invalid(F, format!("VP8X canvas {w}x{h} exceeds 2^32 - 1 pixels")).into()
+            Error::invalid(F, format!("VP8X canvas {w}x{h} exceeds 2^32 - 1 pixels")).into(),
         );
     }
     let mut hdr = header(w, h, flags & FLAG_ALPHA != 0);
@@ -156,7 +161,11 @@ fn vp8x(data: &ByteMap, d: &[u8], riff_end: u64, first_next: u64) -> PResult<Hea
         }
         return Ok(hdr);
     }
-    let walk = Walk { data, riff_end, stop };
+    let walk = Walk {
+        data,
+        riff_end,
+        stop,
+    };
     let w = walk.run(first_next, count, want_exif)?;
     if count {
         match w.frames {
@@ -164,7 +173,10 @@ fn vp8x(data: &ByteMap, d: &[u8], riff_end: u64, first_next: u64) -> PResult<Hea
             n => hdr.frames = n,
         }
     }
-    hdr.exif = w.exif.map(|range| ExifLoc { range, kind: ExifKind::Tiff });
+    hdr.exif = w.exif.map(|range| ExifLoc {
+        range,
+        kind: ExifKind::Tiff,
+    });
     Ok(hdr)
 }
 
@@ -188,7 +200,10 @@ impl Walk<'_> {
         for _ in 0..MAX_CHUNKS {
             // A chunk header needs 8 bytes; fewer left is the end (or padding).
             if pos.saturating_add(8) > self.riff_end {
-                return Ok(Walked { frames: Some(frames), exif });
+                return Ok(Walked {
+                    frames: Some(frames),
+                    exif,
+                });
             }
             let h = match self.data.get(pos, 8, F, "chunk header") {
                 Ok(h) => h,
@@ -219,13 +234,19 @@ impl Walk<'_> {
                 b"EXIF" if exif.is_none() => {
                     exif = Some(Range::new(body, size));
                     if !count {
-                        return Ok(Walked { frames: Some(frames), exif });
+                        return Ok(Walked {
+                            frames: Some(frames),
+                            exif,
+                        });
                     }
                 }
                 _ => {}
             }
             if !count && !want_exif {
-                return Ok(Walked { frames: Some(frames), exif });
+                return Ok(Walked {
+                    frames: Some(frames),
+                    exif,
+                });
             }
             pos = end + (size & 1);
         }
@@ -262,7 +283,10 @@ fn exif_in_tail(data: &ByteMap, first: u64, riff_end: u64, stop: u64) -> PResult
         if tail.get(i..i + 4) == Some(b"EXIF") && chain_ends_at(tail, i, riff_end - start) {
             let size = le32(tail, i + 4).unwrap_or(0) as u64;
             let range = Range::new(start + i as u64 + 8, size);
-            return Ok(Some(ExifLoc { range, kind: ExifKind::Tiff }));
+            return Ok(Some(ExifLoc {
+                range,
+                kind: ExifKind::Tiff,
+            }));
         }
         i += 2;
     }
@@ -280,7 +304,10 @@ fn chain_ends_at(tail: &[u8], at: usize, end: u64) -> bool {
             return false;
         };
         let size = size as u64;
-        pos = pos.saturating_add(8).saturating_add(size).saturating_add(size & 1);
+        pos = pos
+            .saturating_add(8)
+            .saturating_add(size)
+            .saturating_add(size & 1);
         // The last chunk may lack its padding byte.
         if pos == end + 1 && size & 1 == 1 {
             return true;
@@ -338,7 +365,11 @@ mod tests {
     }
 
     fn extended_with_exif(prefix: bool, image_len: usize) -> Vec<u8> {
-        let mut ex = if prefix { b"Exif\0\0".to_vec() } else { Vec::new() };
+        let mut ex = if prefix {
+            b"Exif\0\0".to_vec()
+        } else {
+            Vec::new()
+        };
         ex.extend(tiff_orientation(6));
         riff(&[
             chunk(b"VP8X", &vp8x_body(FLAG_EXIF | 0x20, 776, 909)),
@@ -353,7 +384,10 @@ mod tests {
     fn simple_lossy_and_lossless() {
         let f = riff(&[chunk(b"VP8 ", &vp8_body(0x4000 | 100, 0xC000 | 60, 40))]);
         let i = run(&f).unwrap();
-        assert_eq!((i.width(), i.height(), i.header.alpha), (100, 60, Some(false)));
+        assert_eq!(
+            (i.width(), i.height(), i.header.alpha),
+            (100, 60, Some(false))
+        );
         check_prefixes(&f, f.len(), 1, &i);
 
         let bits: u32 = 15 | 31 << 14 | 1 << 28;
@@ -362,7 +396,10 @@ mod tests {
         body.extend_from_slice(&[0; 9]);
         let f = riff(&[chunk(b"VP8L", &body)]);
         let i = run(&f).unwrap();
-        assert_eq!((i.width(), i.height(), i.header.alpha), (16, 32, Some(true)));
+        assert_eq!(
+            (i.width(), i.height(), i.header.alpha),
+            (16, 32, Some(true))
+        );
         check_prefixes(&f, f.len(), 1, &i);
     }
 
@@ -386,7 +423,11 @@ mod tests {
             crate::Step::Need(r) => r,
             other => panic!("{other:?}"),
         };
-        assert_eq!(need.end(), f.len() as u64, "the rest after the image data: {need:?}");
+        assert_eq!(
+            need.end(),
+            f.len() as u64,
+            "the rest after the image data: {need:?}"
+        );
         assert!(need.len < 200, "{need:?}");
         map.insert(need.offset, f[need.offset as usize..].to_vec());
         match crate::probe::probe(&map).unwrap() {
@@ -397,7 +438,10 @@ mod tests {
 
     fn animation(frames: usize, frame_len: usize, exif: bool) -> Vec<u8> {
         let flags = FLAG_ANIMATION | FLAG_ALPHA | if exif { FLAG_EXIF } else { 0 };
-        let mut chunks = vec![chunk(b"VP8X", &vp8x_body(flags, 320, 240)), chunk(b"ANIM", &[0; 6])];
+        let mut chunks = vec![
+            chunk(b"VP8X", &vp8x_body(flags, 320, 240)),
+            chunk(b"ANIM", &[0; 6]),
+        ];
         for _ in 0..frames {
             let mut body = vec![0u8; 16];
             body.extend(chunk(b"VP8 ", &vp8_body(320, 240, frame_len)));
@@ -450,17 +494,29 @@ mod tests {
     #[test]
     fn hostile_inputs_are_errors() {
         let mut cases: Vec<(&str, Vec<u8>)> = vec![
-            ("VP9X first chunk", riff(&[chunk(b"VP9X", &vp8x_body(0, 4, 4))])),
+            (
+                "VP9X first chunk",
+                riff(&[chunk(b"VP9X", &vp8x_body(0, 4, 4))]),
+            ),
             ("VP7 first chunk", riff(&[chunk(b"VP7 ", &[0; 20])])),
-            ("zero VP8 width", riff(&[chunk(b"VP8 ", &vp8_body(0, 5, 20))])),
+            (
+                "zero VP8 width",
+                riff(&[chunk(b"VP8 ", &vp8_body(0, 5, 20))]),
+            ),
             ("VP8 not a key frame", {
                 let mut b = vp8_body(5, 5, 20);
                 b[0] |= 1;
                 riff(&[chunk(b"VP8 ", &b)])
             }),
             ("short VP8X", riff(&[chunk(b"VP8X", &[0; 4])])),
-            ("canvas too big", riff(&[chunk(b"VP8X", &vp8x_body(0, 1 << 24, 1 << 24))])),
-            ("tiny RIFF", b"RIFF\x04\0\0\0WEBPVP8X\x0a\0\0\0\0\0\0\0\0\0\0\0\0\0".to_vec()),
+            (
+                "canvas too big",
+                riff(&[chunk(b"VP8X", &vp8x_body(0, 1 << 24, 1 << 24))]),
+            ),
+            (
+                "tiny RIFF",
+                b"RIFF\x04\0\0\0WEBPVP8X\x0a\0\0\0\0\0\0\0\0\0\0\0\0\0".to_vec(),
+            ),
         ];
         // A chunk that claims more bytes than the RIFF holds.
         let mut lying = extended_with_exif(false, 300);
@@ -472,7 +528,10 @@ mod tests {
         chunks.extend(std::iter::repeat_n(chunk(b"JUNK", &[]), 100_000));
         cases.push(("10^5 chunks", riff(&chunks)));
         // An animation flag without frames.
-        cases.push(("no frames", riff(&[chunk(b"VP8X", &vp8x_body(FLAG_ANIMATION, 8, 8))])));
+        cases.push((
+            "no frames",
+            riff(&[chunk(b"VP8X", &vp8x_body(FLAG_ANIMATION, 8, 8))]),
+        ));
         for (what, f) in cases {
             assert!(run(&f).is_err(), "{what}: {:?}", run(&f));
         }
