@@ -53,7 +53,10 @@ const PHOTOMETRIC: u16 = 0x0106;
 const EXTRA_SAMPLES: u16 = 0x0152;
 
 pub fn sniff(head: &[u8]) -> bool {
-    matches!(head.get(..4), Some(b"II*\0" | b"MM\0*" | b"II+\0" | b"MM\0+"))
+    matches!(
+        head.get(..4),
+        Some(b"II*\0" | b"MM\0*" | b"II+\0" | b"MM\0+")
+    )
 }
 
 /// Byte order and classic/Big layout.
@@ -180,7 +183,10 @@ struct Plan<'a> {
 
 impl<'a> Plan<'a> {
     fn new(data: &'a ByteMap) -> Self {
-        Plan { data, missing: Vec::new() }
+        Plan {
+            data,
+            missing: Vec::new(),
+        }
     }
 
     fn get(&mut self, r: Range, what: &str) -> Look<&'a [u8]> {
@@ -195,7 +201,10 @@ impl<'a> Plan<'a> {
             let t = data.total().unwrap_or(0);
             return Look::Bad(Error::truncated(
                 F,
-                format!("{what} needs bytes {}..{end} but the object has {t}", r.offset),
+                format!(
+                    "{what} needs bytes {}..{end} but the object has {t}",
+                    r.offset
+                ),
             ));
         }
         if let Some(b) = data.peek(r.offset, r.len) {
@@ -257,7 +266,11 @@ fn read_ifd(plan: &mut Plan, l: Layout, at: u64) -> Look<Ifd> {
         Look::Missing => return Look::Missing,
         Look::Bad(e) => return Look::Bad(e),
     };
-    let n = if l.big { l.u64(c, 0).unwrap_or(0) } else { l.u16(c, 0).unwrap_or(0) as u64 };
+    let n = if l.big {
+        l.u64(c, 0).unwrap_or(0)
+    } else {
+        l.u16(c, 0).unwrap_or(0) as u64
+    };
     if n == 0 || n > MAX_IFD_ENTRIES {
         return Look::Bad(Error::invalid(F, format!("IFD at {at} has {n} entries")));
     }
@@ -288,10 +301,22 @@ fn read_ifd(plan: &mut Plan, l: Layout, at: u64) -> Look<Ifd> {
             }
             _ => None,
         };
-        entries.push(Entry { tag, typ, count, len, field, value });
+        entries.push(Entry {
+            tag,
+            typ,
+            count,
+            len,
+            field,
+            value,
+        });
     }
     let next = l.word(t, n as usize * el).unwrap_or(0);
-    Look::Found(Ifd { at, entries, next, end: table_at + len })
+    Look::Found(Ifd {
+        at,
+        entries,
+        next,
+        end: table_at + len,
+    })
 }
 
 /// The i-th value of an unsigned integer entry (BYTE, SHORT, LONG, LONG8, IFD, IFD8).
@@ -305,9 +330,10 @@ fn uint_at(plan: &mut Plan, l: Layout, e: &Entry, i: u64) -> Look<Option<u64>> {
     let off = i.saturating_mul(size) as usize;
     let bytes: &[u8] = match e.value {
         None => &e.field,
-        Some(r) => match plan
-            .get(Range::new(r.offset.saturating_add(i.saturating_mul(size)), size), "IFD value")
-        {
+        Some(r) => match plan.get(
+            Range::new(r.offset.saturating_add(i.saturating_mul(size)), size),
+            "IFD value",
+        ) {
             Look::Found(b) => return Look::Found(read_uint(l, b, 0, size)),
             Look::Missing => return Look::Missing,
             Look::Bad(_) => return Look::Found(None),
@@ -399,10 +425,18 @@ fn past_end(data: &ByteMap, r: Range) -> bool {
 /// Walks IFD0's Exif, GPS and (inside Exif) Interop IFDs and every value they point at,
 /// recording what is missing in `plan`.
 fn collect(plan: &mut Plan, l: Layout, ifd0: &Ifd) -> Tables {
-    let mut t = Tables { ifds: Vec::new(), end: l.header_len(), bytes: 0, too_big: false };
+    let mut t = Tables {
+        ifds: Vec::new(),
+        end: l.header_len(),
+        bytes: 0,
+        too_big: false,
+    };
     let mut seen = vec![ifd0.at];
     t.add(plan, Role::Ifd0, ifd0.clone());
-    for (tag, role) in [(tags::EXIF_IFD_POINTER, Role::Exif), (tags::GPS_IFD_POINTER, Role::Gps)] {
+    for (tag, role) in [
+        (tags::EXIF_IFD_POINTER, Role::Exif),
+        (tags::GPS_IFD_POINTER, Role::Gps),
+    ] {
         let Some(at) = pointer(l, ifd0, tag).filter(|a| !seen.contains(a)) else {
             continue;
         };
@@ -439,7 +473,7 @@ fn count_pages(plan: &mut Plan, l: Layout, ifd0: &Ifd) -> PResult<Option<u32>> {
     while next != 0 {
         if pages >= MAX_PAGES {
             return Err(
-                Error::invalid(F, format!("more than {MAX_PAGES} IFDs in the page chain")).into()
+                Error::invalid(F, format!("more than {MAX_PAGES} IFDs in the page chain")).into(),
             );
         }
         if !seen.insert(next) {
@@ -463,7 +497,11 @@ fn count_pages(plan: &mut Plan, l: Layout, ifd0: &Ifd) -> PResult<Option<u32>> {
             Look::Found(c) => c,
             Look::Missing | Look::Bad(_) => return Ok(None),
         };
-        let n = if l.big { l.u64(c, 0).unwrap_or(0) } else { l.u16(c, 0).unwrap_or(0) as u64 };
+        let n = if l.big {
+            l.u64(c, 0).unwrap_or(0)
+        } else {
+            l.u16(c, 0).unwrap_or(0) as u64
+        };
         if n == 0 || n > MAX_IFD_ENTRIES {
             return Ok(None);
         }
@@ -523,13 +561,18 @@ pub fn probe(data: &ByteMap) -> PResult<Header> {
     }
     h.alpha = Some(alpha);
     h.frames = pages;
-    h.exif = Some(ExifLoc { range: Range::new(0, tables.end), kind: ExifKind::TiffFile });
+    h.exif = Some(ExifLoc {
+        range: Range::new(0, tables.end),
+        kind: ExifKind::TiffFile,
+    });
     Ok(h)
 }
 
 /// ImageWidth or ImageLength: SHORT or LONG (LONG8 in BigTIFF), not zero.
 fn dimension(plan: &mut Plan, l: Layout, ifd0: &Ifd, tag: u16, name: &str) -> PResult<u32> {
-    let e = ifd0.get(tag).ok_or_else(|| Error::invalid(F, format!("IFD0 has no {name}")))?;
+    let e = ifd0
+        .get(tag)
+        .ok_or_else(|| Error::invalid(F, format!("IFD0 has no {name}")))?;
     if !matches!(e.typ, 3 | 4 | 16) {
         return Err(Error::invalid(F, format!("{name} has type {}", e.typ)).into());
     }
@@ -564,9 +607,12 @@ fn color(p: u64) -> Option<ColorSpace> {
     })
 }
 
-/// Rebuilds the file's EXIF as a compact classic TIFF: IFD0 (no next link), then the
-/// Exif (with Interop) and GPS IFDs, each followed by its values, pointers rewritten.
-/// Needs every table and value the probe asked for to be held.
+/// The file's EXIF for kamadak-exif: IFD0 (its next-IFD link cut), the Exif (with
+/// Interop) and GPS IFDs and their values. A classic TIFF whose tables and values lie
+/// within the first `MAX_EXIF_BYTES` keeps its layout (tables rewritten in place, values
+/// at their offsets, other bytes zero), so pointer offsets read as in the file; BigTIFF
+/// or far IFDs get a compact classic TIFF with pointers rewritten. Needs every table
+/// and value the probe asked for to be held.
 pub fn exif_block(data: &ByteMap) -> Result<Vec<u8>, String> {
     let (l, ifd0_at) = layout_and_ifd0(data).map_err(|_| "TIFF header not held".to_string())?;
     let mut plan = Plan::new(data);
@@ -575,20 +621,30 @@ pub fn exif_block(data: &ByteMap) -> Result<Vec<u8>, String> {
     };
     let t = collect(&mut plan, l, &ifd0);
     if t.too_big {
-        return Err(format!("TIFF EXIF tables and values exceed {MAX_EXIF_BYTES} bytes"));
+        return Err(format!(
+            "TIFF EXIF tables and values exceed {MAX_EXIF_BYTES} bytes"
+        ));
     }
     if !plan.missing.is_empty() {
         return Err("TIFF EXIF tables or values were not read".into());
     }
+    if !l.big && t.end <= MAX_EXIF_BYTES {
+        return in_place(data, l, &t);
+    }
     let mut w = Writer { l, out: Vec::new() };
-    w.out.extend_from_slice(if l.le { b"II*\0" } else { b"MM\0*" });
+    w.out
+        .extend_from_slice(if l.le { b"II*\0" } else { b"MM\0*" });
     w.put32_at(4, 8);
     let write = |w: &mut Writer, role: Role| -> Option<Vec<(u16, usize)>> {
         t.find(role).map(|ifd| w.ifd(data, ifd, &t, role))
     };
     let ptrs0 = write(&mut w, Role::Ifd0).unwrap_or_default();
     for (tag, patch) in ptrs0 {
-        let role = if tag == tags::EXIF_IFD_POINTER { Role::Exif } else { Role::Gps };
+        let role = if tag == tags::EXIF_IFD_POINTER {
+            Role::Exif
+        } else {
+            Role::Gps
+        };
         let at = w.out.len();
         w.put32_at(patch, at as u32);
         let ptrs = write(&mut w, role).unwrap_or_default();
@@ -604,6 +660,153 @@ pub fn exif_block(data: &ByteMap) -> Result<Vec<u8>, String> {
     Ok(w.out)
 }
 
+/// How a kept entry's value is written.
+enum Out<'a> {
+    /// A pointer to a child IFD that was read.
+    Child,
+    /// A value of at most 4 bytes, in the entry.
+    Inline([u8; 4]),
+    /// A longer value, out of line.
+    Far(&'a [u8]),
+}
+
+struct Kept<'a> {
+    /// Index in the source table.
+    index: usize,
+    entry: &'a Entry,
+    count: u32,
+    out: Out<'a>,
+}
+
+/// The entries of `ifd` that go into the EXIF block: the first pointer of each kind
+/// whose IFD was read (as `collect` did), and every field whose value is held. Values
+/// past the end of the object and the long layout arrays the probe did not fetch are
+/// dropped, not invented; types kamadak-exif does not know keep their raw field in a
+/// classic file (it reports them as unknown), BigTIFF's 64-bit types are left out.
+fn kept<'a>(l: Layout, data: &'a ByteMap, ifd: &'a Ifd, t: &Tables, role: Role) -> Vec<Kept<'a>> {
+    let children: &[(u16, Role)] = match role {
+        Role::Ifd0 => &[
+            (tags::EXIF_IFD_POINTER, Role::Exif),
+            (tags::GPS_IFD_POINTER, Role::Gps),
+        ],
+        Role::Exif => &[(tags::INTEROP_IFD_POINTER, Role::Interop)],
+        _ => &[],
+    };
+    let mut kept = Vec::new();
+    let mut linked: Vec<u16> = Vec::new();
+    for (index, e) in ifd.entries.iter().enumerate() {
+        if let Some(&(_, child)) = children.iter().find(|(tag, _)| *tag == e.tag) {
+            let first = !linked.contains(&e.tag);
+            if first && t.find(child).is_some() && pointer(l, ifd, e.tag).is_some() {
+                linked.push(e.tag);
+                kept.push(Kept {
+                    index,
+                    entry: e,
+                    count: 1,
+                    out: Out::Child,
+                });
+            }
+            continue;
+        }
+        let Ok(count) = u32::try_from(e.count) else {
+            continue;
+        };
+        let known = (1..=12).contains(&e.typ);
+        let out = match (known, e.len, e.value) {
+            (true, Some(len), None) => {
+                // Inline in the source; BigTIFF inline values of 5–8 bytes go out.
+                let src = e.field.get(..len as usize).unwrap_or(&[]);
+                if len <= 4 {
+                    let mut f = [0u8; 4];
+                    if let Some(dst) = f.get_mut(..src.len()) {
+                        dst.copy_from_slice(src);
+                    }
+                    Out::Inline(f)
+                } else {
+                    Out::Far(src)
+                }
+            }
+            (true, Some(_), Some(r)) if !skipped_layout(e) => match data.peek(r.offset, r.len) {
+                Some(b) => Out::Far(b),
+                None => continue,
+            },
+            (true, Some(_), Some(_)) => continue,
+            _ if !l.big => {
+                let mut f = [0u8; 4];
+                f.copy_from_slice(e.field.get(..4).unwrap_or(&[0; 4]));
+                Out::Inline(f)
+            }
+            _ => continue,
+        };
+        kept.push(Kept {
+            index,
+            entry: e,
+            count,
+            out,
+        });
+    }
+    kept
+}
+
+/// A classic TIFF's EXIF in its own layout: a buffer up to the tables' end with each
+/// kept value copied to its offset, then each table rewritten at its offset with the
+/// kept entries (copied as they are) and a zero next-IFD link.
+fn in_place(data: &ByteMap, l: Layout, t: &Tables) -> Result<Vec<u8>, String> {
+    let n = usize::try_from(t.end).map_err(|_| "TIFF EXIF block too large".to_string())?;
+    let mut out = vec![0u8; n];
+    let mut put = |at: u64, bytes: &[u8]| {
+        let at = usize::try_from(at).unwrap_or(usize::MAX);
+        if let Some(dst) = at
+            .checked_add(bytes.len())
+            .and_then(|end| out.get_mut(at..end))
+        {
+            dst.copy_from_slice(bytes);
+        }
+    };
+    put(0, data.peek(0, 8).ok_or("TIFF header not held")?);
+    let mut tables = Vec::new();
+    for (role, ifd) in &t.ifds {
+        let kept = kept(l, data, ifd, t, *role);
+        let mut table = Vec::with_capacity(2 + kept.len() * 12 + 4);
+        let count = kept.len() as u16;
+        table.extend_from_slice(&if l.le {
+            count.to_le_bytes()
+        } else {
+            count.to_be_bytes()
+        });
+        for k in &kept {
+            let at = ifd.at + 2 + 12 * k.index as u64;
+            let entry = data.peek(at, 12).ok_or("TIFF IFD entry not held")?;
+            match &k.out {
+                // kamadak-exif reads a pointer only as LONG; IFD (13) is the same 4 bytes.
+                Out::Child => {
+                    table.extend_from_slice(entry.get(..2).unwrap_or(&[0; 2]));
+                    table.extend_from_slice(&if l.le {
+                        4u16.to_le_bytes()
+                    } else {
+                        4u16.to_be_bytes()
+                    });
+                    table.extend_from_slice(entry.get(4..).unwrap_or(&[0; 8]));
+                }
+                Out::Far(bytes) => {
+                    table.extend_from_slice(entry);
+                    if let Some(r) = k.entry.value {
+                        put(r.offset, bytes);
+                    }
+                }
+                Out::Inline(_) => table.extend_from_slice(entry),
+            }
+        }
+        table.extend_from_slice(&[0; 4]);
+        tables.push((ifd.at, table));
+    }
+    // Tables last: where a hostile file overlaps a value with a table, the table wins.
+    for (at, table) in tables {
+        put(at, &table);
+    }
+    Ok(out)
+}
+
 struct Writer {
     l: Layout,
     out: Vec<u8>,
@@ -611,11 +814,19 @@ struct Writer {
 
 impl Writer {
     fn put16(&mut self, v: u16) {
-        let b = if self.l.le { v.to_le_bytes() } else { v.to_be_bytes() };
+        let b = if self.l.le {
+            v.to_le_bytes()
+        } else {
+            v.to_be_bytes()
+        };
         self.out.extend_from_slice(&b);
     }
     fn put32_at(&mut self, at: usize, v: u32) {
-        let b = if self.l.le { v.to_le_bytes() } else { v.to_be_bytes() };
+        let b = if self.l.le {
+            v.to_le_bytes()
+        } else {
+            v.to_be_bytes()
+        };
         if self.out.len() < at + 4 {
             self.out.resize(at + 4, 0);
         }
@@ -627,97 +838,29 @@ impl Writer {
     /// Writes one IFD at the current end and its values after it; returns the child
     /// pointers written (tag, position of the offset to patch).
     fn ifd(&mut self, data: &ByteMap, ifd: &Ifd, t: &Tables, role: Role) -> Vec<(u16, usize)> {
-        let children: &[(u16, Role)] = match role {
-            Role::Ifd0 => {
-                &[(tags::EXIF_IFD_POINTER, Role::Exif), (tags::GPS_IFD_POINTER, Role::Gps)]
-            }
-            Role::Exif => &[(tags::INTEROP_IFD_POINTER, Role::Interop)],
-            _ => &[],
-        };
-        enum Out<'a> {
-            Child,
-            Inline([u8; 4]),
-            Far(&'a [u8]),
-        }
-        let mut kept: Vec<(&Entry, u16, u32, Out)> = Vec::new();
-        let mut linked: Vec<u16> = Vec::new();
-        for e in &ifd.entries {
-            if let Some(&(_, child)) = children.iter().find(|(tag, _)| *tag == e.tag) {
-                // The first pointer of each kind, when its IFD was read (as collect did).
-                let first = !linked.contains(&e.tag);
-                if first && t.find(child).is_some() && pointer(self.l, ifd, e.tag).is_some() {
-                    linked.push(e.tag);
-                    kept.push((e, 4, 1, Out::Child));
-                }
-                continue;
-            }
-            let Ok(count) = u32::try_from(e.count) else {
-                continue;
-            };
-            let known = (1..=12).contains(&e.typ);
-            match (known, e.len, e.value) {
-                (true, Some(len), None) => {
-                    // Inline in the source; BigTIFF inline values of 5–8 bytes go out.
-                    let src = e.field.get(..len as usize).unwrap_or(&[]);
-                    if len <= 4 {
-                        let mut f = [0u8; 4];
-                        if let Some(dst) = f.get_mut(..src.len()) {
-                            dst.copy_from_slice(src);
-                        }
-                        kept.push((e, e.typ, count, Out::Inline(f)));
-                    } else {
-                        kept.push((e, e.typ, count, Out::Far(src)));
-                    }
-                }
-                (true, Some(_), Some(r)) => {
-                    // Values past the end of the object are dropped, not invented, and
-                    // so are the long layout arrays the probe did not fetch.
-                    if skipped_layout(e) {
-                        continue;
-                    }
-                    if let Some(b) = data.peek(r.offset, r.len) {
-                        kept.push((e, e.typ, count, Out::Far(b)));
-                    }
-                }
-                // Types kamadak-exif does not know keep their raw field in a classic
-                // file (it reports them as unknown); BigTIFF 64-bit types are left out.
-                _ if !self.l.big => {
-                    let mut f = [0u8; 4];
-                    f.copy_from_slice(e.field.get(..4).unwrap_or(&[0; 4]));
-                    kept.push((e, e.typ, count, Out::Inline(f)));
-                }
-                _ => {}
-            }
-        }
+        let kept = kept(self.l, data, ifd, t, role);
         let table_at = self.out.len();
         self.put16(kept.len() as u16);
         let values_at = table_at + 2 + kept.len() * 12 + 4;
         self.out.resize(values_at, 0);
         let mut ptrs = Vec::new();
-        for (i, (e, typ, count, out)) in kept.iter().enumerate() {
+        let le = self.l.le;
+        let b16 = |v: u16| if le { v.to_le_bytes() } else { v.to_be_bytes() };
+        let b32 = |v: u32| if le { v.to_le_bytes() } else { v.to_be_bytes() };
+        for (i, k) in kept.iter().enumerate() {
             let slot = table_at + 2 + i * 12;
+            let typ = if matches!(k.out, Out::Child) {
+                4
+            } else {
+                k.entry.typ
+            };
             let mut entry = Vec::with_capacity(12);
-            let (tag, typ) = (e.tag, *typ);
-            let b16 = |v: u16| {
-                if self.l.le {
-                    v.to_le_bytes()
-                } else {
-                    v.to_be_bytes()
-                }
-            };
-            let b32 = |v: u32| {
-                if self.l.le {
-                    v.to_le_bytes()
-                } else {
-                    v.to_be_bytes()
-                }
-            };
-            entry.extend_from_slice(&b16(tag));
+            entry.extend_from_slice(&b16(k.entry.tag));
             entry.extend_from_slice(&b16(typ));
-            entry.extend_from_slice(&b32(*count));
-            match out {
+            entry.extend_from_slice(&b32(k.count));
+            match &k.out {
                 Out::Child => {
-                    ptrs.push((tag, slot + 8));
+                    ptrs.push((k.entry.tag, slot + 8));
                     entry.extend_from_slice(&[0; 4]);
                 }
                 Out::Inline(f) => entry.extend_from_slice(f),
@@ -758,7 +901,11 @@ mod tests {
     impl T {
         fn new(le: bool, big: bool) -> T {
             let mut out = if le { b"II".to_vec() } else { b"MM".to_vec() };
-            let mut t = T { le, big, out: Vec::new() };
+            let mut t = T {
+                le,
+                big,
+                out: Vec::new(),
+            };
             if big {
                 out.extend(t.n16(43));
                 out.extend(t.n16(8));
@@ -827,7 +974,11 @@ mod tests {
             for (tag, typ, count, v) in entries {
                 table.extend(self.n16(*tag));
                 table.extend(self.n16(*typ));
-                table.extend(if self.big { self.n64(*count) } else { self.n32(*count as u32) });
+                table.extend(if self.big {
+                    self.n64(*count)
+                } else {
+                    self.n32(*count as u32)
+                });
                 if v.len() <= wl {
                     let mut f = v.clone();
                     f.resize(wl, 0);
@@ -908,7 +1059,10 @@ mod tests {
             assert_eq!(i.header.color, Some(ColorSpace::Srgb));
             assert_eq!((i.header.bit_depth, i.header.alpha), (Some(8), Some(true)));
             assert_eq!(i.header.frames, Some(3));
-            let ex = i.exif.as_ref().unwrap_or_else(|| panic!("{:?}", i.exif_error));
+            let ex = i
+                .exif
+                .as_ref()
+                .unwrap_or_else(|| panic!("{:?}", i.exif_error));
             assert_eq!(i.orientation(), Some(6));
             assert_eq!(ex.make(), Some("TestCam"));
             assert_eq!(ex.datetime_original(), Some("2020:01:02 03:04:05"));
@@ -921,11 +1075,45 @@ mod tests {
     }
 
     #[test]
+    fn pointer_offsets_are_the_files_unless_rebuilt() {
+        let f = sample(true, false, 500, false, 1);
+        let exif_at = 8 + 500u32;
+        let i = run(&f).unwrap();
+        let ptr = i
+            .exif
+            .as_ref()
+            .unwrap()
+            .get(crate::exif::Ifd::Ifd0, tags::EXIF_IFD_POINTER);
+        assert_eq!(
+            ptr.map(|p| &p.value),
+            Some(&crate::exif::Value::Long(vec![exif_at]))
+        );
+        // An IFD-typed (13) pointer still leads kamadak-exif to the Exif IFD.
+        let mut g = f.clone();
+        let ifd0 = u32::from_le_bytes(g[4..8].try_into().unwrap()) as usize;
+        let n = u16::from_le_bytes([g[ifd0], g[ifd0 + 1]]) as usize;
+        for k in 0..n {
+            let e = ifd0 + 2 + 12 * k;
+            if u16::from_le_bytes([g[e], g[e + 1]]) == tags::EXIF_IFD_POINTER {
+                g[e + 2] = 13;
+            }
+        }
+        let i = run(&g).unwrap();
+        assert_eq!(
+            i.exif.unwrap().datetime_original(),
+            Some("2020:01:02 03:04:05")
+        );
+    }
+
+    #[test]
     fn bigtiff_is_read_and_its_exif_rebuilt() {
         for le in [true, false] {
             let f = sample(le, true, 500, false, 1);
             let i = run(&f).unwrap();
-            assert_eq!((i.width(), i.height(), i.header.frames), (300, 200, Some(2)));
+            assert_eq!(
+                (i.width(), i.height(), i.header.frames),
+                (300, 200, Some(2))
+            );
             assert_eq!(i.orientation(), Some(6), "{:?}", i.exif_error);
             assert_eq!(i.exif.as_ref().unwrap().make(), Some("TestCam"));
             check_prefixes(&f, f.len(), 7, &i);
@@ -1003,7 +1191,11 @@ mod tests {
             (32803, None),
         ] {
             let mut t = T::new(true, false);
-            let e = [t.long(IMAGE_WIDTH, 4), t.long(IMAGE_LENGTH, 4), t.short(PHOTOMETRIC, p)];
+            let e = [
+                t.long(IMAGE_WIDTH, 4),
+                t.long(IMAGE_LENGTH, 4),
+                t.short(PHOTOMETRIC, p),
+            ];
             let (at, _) = t.ifd(&e);
             t.set_ifd0(at);
             let i = run(&t.out).unwrap();
@@ -1067,7 +1259,10 @@ mod tests {
             link = l;
         }
         let map = ByteMap::from_prefix(&t.out, Some(t.out.len() as u64));
-        assert!(matches!(crate::probe::probe(&map), Err(Error::Invalid { .. })));
+        assert!(matches!(
+            crate::probe::probe(&map),
+            Err(Error::Invalid { .. })
+        ));
     }
 
     #[test]
@@ -1102,7 +1297,10 @@ mod tests {
         }
         let r = plan.next_read().unwrap();
         assert_eq!(r.offset, 1000);
-        assert!(r.len <= MAX_READ_SPAN && r.len > MAX_READ_SPAN - 61 * 1024, "{r:?}");
+        assert!(
+            r.len <= MAX_READ_SPAN && r.len > MAX_READ_SPAN - 61 * 1024,
+            "{r:?}"
+        );
         // A far range is not merged.
         let mut plan = Plan::new(&map);
         plan.missing.push(Range::new(5_000_000, 4));
@@ -1113,14 +1311,22 @@ mod tests {
     #[test]
     fn lying_value_lengths_drop_the_value_not_the_answer() {
         let mut t = T::new(true, false);
-        let mut e =
-            vec![t.long(IMAGE_WIDTH, 4), t.long(IMAGE_LENGTH, 4), t.short(tags::ORIENTATION, 3)];
+        let mut e = vec![
+            t.long(IMAGE_WIDTH, 4),
+            t.long(IMAGE_LENGTH, 4),
+            t.short(tags::ORIENTATION, 3),
+        ];
         // Make: 2^31 bytes at offset 8 — past the end of the object.
         e.push((tags::MAKE, 2, 1 << 31, t.n32(8)));
         let (at, _) = t.ifd(&e);
         t.set_ifd0(at);
         let i = run(&t.out).unwrap();
-        assert_eq!((i.width(), i.orientation()), (4, Some(3)), "{:?}", i.exif_error);
+        assert_eq!(
+            (i.width(), i.orientation()),
+            (4, Some(3)),
+            "{:?}",
+            i.exif_error
+        );
         assert_eq!(i.exif.unwrap().make(), None);
     }
 }
