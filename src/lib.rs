@@ -206,11 +206,16 @@ async fn info(r: &Req<'_>, d: Dialect, exif_only: bool) -> Result<Response> {
                 .as_deref()
                 .map(|e| etag::info_etag(e, d, exif_only));
             let mut h = entry.headers;
-            h.retain(|(k, _)| !k.eq_ignore_ascii_case(d.request_id_header()) && k != "server-timing");
+            h.retain(|(k, _)| {
+                !k.eq_ignore_ascii_case(d.request_id_header()) && k != "server-timing"
+            });
             h.push(rid_header);
             h.push((
                 "Server-Timing".into(),
-                format!("cache;desc=\"hit\", {}", http::server_timing(0, 0, 0.0, js_sys::Date::now() - t0)),
+                format!(
+                    "cache;desc=\"hit\", {}",
+                    http::server_timing(0, 0, 0.0, js_sys::Date::now() - t0)
+                ),
             ));
             if let (Some(inm), Some(e)) = (&if_none_match, &etag) {
                 if etag::none_match(inm, e) {
@@ -218,7 +223,11 @@ async fn info(r: &Req<'_>, d: Dialect, exif_only: bool) -> Result<Response> {
                     return http::respond(304, &h, Body::Empty);
                 }
             }
-            let body = if head_only { Body::Empty } else { Body::Bytes(entry.body) };
+            let body = if head_only {
+                Body::Empty
+            } else {
+                Body::Bytes(entry.body)
+            };
             return http::respond(entry.status, &h, body);
         }
         r.log.borrow_mut().cache = Some("miss");
@@ -306,8 +315,16 @@ async fn info(r: &Req<'_>, d: Dialect, exif_only: bool) -> Result<Response> {
         Err(e) => render::error(d, e, &ctx),
     };
     log(r, d.name(), rendered.status, res.as_ref().err());
-    let mut headers = vec![("Content-Type".to_string(), rendered.content_type.to_string())];
-    headers.extend(rendered.headers.iter().map(|(k, v)| (k.to_string(), v.clone())));
+    let mut headers = vec![(
+        "Content-Type".to_string(),
+        rendered.content_type.to_string(),
+    )];
+    headers.extend(
+        rendered
+            .headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone())),
+    );
     let object_etag = meta.as_ref().and_then(|m| m.etag.clone());
     if rendered.status == 200 {
         if let Some(e) = &object_etag {
@@ -328,7 +345,11 @@ async fn info(r: &Req<'_>, d: Dialect, exif_only: bool) -> Result<Response> {
     }
     headers.push(rid_header);
     headers.push(("Server-Timing".to_string(), timing));
-    let body = if head_only { Body::Empty } else { Body::Bytes(rendered.body) };
+    let body = if head_only {
+        Body::Empty
+    } else {
+        Body::Bytes(rendered.body)
+    };
     http::respond(rendered.status, &headers, body)
 }
 

@@ -7,7 +7,10 @@ use crate::request::Dialect;
 /// client caching several dialects of one object never confuses them.
 pub fn info_etag(object_etag: &str, d: Dialect, exif_only: bool) -> String {
     let route = if exif_only { "-exif" } else { "" };
-    let bare = object_etag.trim().trim_start_matches("W/").trim_matches('"');
+    let bare = object_etag
+        .trim()
+        .trim_start_matches("W/")
+        .trim_matches('"');
     format!("\"{bare}-{}{route}\"", d.name())
 }
 
@@ -30,6 +33,9 @@ mod tests {
         assert!(none_match(&format!("W/{e}, \"x\""), &e));
         assert!(none_match("*", &e));
         assert!(!none_match("\"abc\"", &e));
-        assert_ne!(info_etag("abc", Dialect::Qiniu, true), info_etag("abc", Dialect::Qiniu, false));
+        assert_ne!(
+            info_etag("abc", Dialect::Qiniu, true),
+            info_etag("abc", Dialect::Qiniu, false)
+        );
     }
 }
