@@ -103,6 +103,28 @@ impl Value {
         }
     }
 
+    /// Number of values held (bytes for BYTE/UNDEFINED, strings for ASCII).
+    pub fn len(&self) -> usize {
+        match self {
+            Value::Byte(v) | Value::Undefined(v) => v.len(),
+            Value::Ascii(v) => v.len(),
+            Value::Short(v) => v.len(),
+            Value::Long(v) => v.len(),
+            Value::Rational(v) => v.len(),
+            Value::SByte(v) => v.len(),
+            Value::SShort(v) => v.len(),
+            Value::SLong(v) => v.len(),
+            Value::SRational(v) => v.len(),
+            Value::Float(v) => v.len(),
+            Value::Double(v) => v.len(),
+            Value::Unknown(_, n) => *n as usize,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// First ASCII string, trimmed of trailing NULs and spaces.
     pub fn ascii(&self) -> Option<&str> {
         match self {
@@ -140,9 +162,22 @@ impl Exif {
                 block.len()
             ));
         }
-        let data = block.strip_prefix(b"Exif\0\0").unwrap_or(block);
-        let reader = exif::Reader::new();
-        let parsed = match reader.read_raw(data.to_vec()) {
+        let mut data = block.strip_prefix(b"Exif\0\0").unwrap_or(block).to_vec();
+        // A valid byte order mark with a damaged 42 is still read (exiftool warns and
+        // goes on): the container already said this block is EXIF.
+        let magic: Option<[u8; 2]> = match data.get(..2) {
+            Some(b"MM") => Some([0, 42]),
+            Some(b"II") => Some([42, 0]),
+            _ => None,
+        };
+        if let (Some(m), Some(at)) = (magic, data.get_mut(2..4)) {
+            at.copy_from_slice(&m);
+        }
+        // Keep what parses: a bad IFD1 link or a child IFD pointer of the wrong type
+        // (both common in camera files) must not cost the IFD0/Exif/GPS fields.
+        let mut reader = exif::Reader::new();
+        reader.continue_on_error(true);
+        let parsed = match reader.read_raw(data) {
             Ok(e) => e,
             Err(exif::Error::PartialResult(p)) => p.into_inner().0,
             Err(e) => return Err(e.to_string()),
@@ -159,9 +194,7 @@ impl Exif {
                     display: f.display_value().with_unit(&parsed).to_string(),
                 }
             })
-            .collect::<Vec<_>>();
-        let mut fields = fields;
-        fields.extend(pointer_fields(data));
+            .collect();
         Ok(Exif {
             little_endian: parsed.little_endian(),
             fields,
@@ -178,25 +211,48 @@ impl Exif {
             .and_then(|f| f.value.first_uint())
             .and_then(|v| u16::try_from(v).ok())
     }
-    pub fn make(&self) -> Option<&str> {
-        self.get(Ifd::Ifd0, tags::MAKE)
-            .and_then(|f| f.value.ascii())
+    /// An ASCII field as stored (trailing NULs dropped, spaces kept, as exiftool prints
+    /// it: `"    :  :     :  :  "` is an unset date, not a shorter string); `None` when
+    /// absent or empty (an empty Make is no Make).
+    pub fn text(&self, ifd: Ifd, tag: u16) -> Option<&str> {
+        match &self.get(ifd, tag)?.value {
+            Value::Ascii(v) => v
+                .first()
+                .map(|s| s.trim_end_matches('\0'))
+                .filter(|s| !s.is_empty()),
+            _ => None,
+        }
     }
+    /// Make, without the space padding cameras write into fixed-size fields.
+    pub fn make(&self) -> Option<&str> {
+        self.text(Ifd::Ifd0, tags::MAKE)
+            .map(str::trim_end)
+            .filter(|s| !s.is_empty())
+    }
+    /// Model, without the space padding cameras write into fixed-size fields.
     pub fn model(&self) -> Option<&str> {
-        self.get(Ifd::Ifd0, tags::MODEL)
-            .and_then(|f| f.value.ascii())
+        self.text(Ifd::Ifd0, tags::MODEL)
+            .map(str::trim_end)
+            .filter(|s| !s.is_empty())
     }
     pub fn datetime_original(&self) -> Option<&str> {
-        self.get(Ifd::Exif, tags::DATETIME_ORIGINAL)
-            .and_then(|f| f.value.ascii())
+        self.text(Ifd::Exif, tags::DATETIME_ORIGINAL)
     }
 
     /// Signed decimal degrees from a GPS coordinate and its reference.
     fn gps_coord(&self, tag: u16, ref_tag: u16, negative: char) -> Option<f64> {
         let v = &self.get(Ifd::Gps, tag)?.value;
+        // Degrees, minutes, seconds; a part that is present but undefined (a 0/0
+        // rational, as some Nikon firmware writes for the seconds) makes the whole
+        // coordinate undefined, as exiftool reads it: we do not guess what it meant.
+        let part = |i: usize| match v.f64_at(i) {
+            Some(x) => Some(x),
+            None if i >= v.len() => Some(0.0),
+            None => None,
+        };
         let d = v.f64_at(0)?;
-        let m = v.f64_at(1).unwrap_or(0.0);
-        let s = v.f64_at(2).unwrap_or(0.0);
+        let m = part(1)?;
+        let s = part(2)?;
         let mut deg = d + m / 60.0 + s / 3600.0;
         if !deg.is_finite() {
             return None;
