@@ -309,6 +309,6 @@ mod tests {
         f[19] = 0; // width 0
         f[18] = 0;
         assert!(run(&f).is_err());
-        assert!(run(&SIGNATURE[..]).is_err());
+        assert!(run(SIGNATURE).is_err());
     }
 }
