@@ -100,8 +100,10 @@ pub enum ExifKind {
     Tiff,
     /// HEIF `Exif` item: a 4-byte big-endian offset to the TIFF header comes first.
     HeifItem,
-    /// PNG `tEXt`/`zTXt`/`iTXt` "Raw profile type exif/APP1": hex text after a header.
+    /// PNG `tEXt`/`iTXt` "Raw profile type exif/APP1": hex text after a header.
     PngRawProfile,
+    /// The same text zlib-compressed, in a `zTXt` or a compressed `iTXt`.
+    PngRawProfileZlib,
     /// The whole object is a TIFF file whose IFDs the probe has read; gaps are zeroed.
     TiffFile,
     /// An EXIF block the probe found but cannot hand over as one range (a HEIF `Exif`

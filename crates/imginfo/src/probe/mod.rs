@@ -150,7 +150,7 @@ fn exif_block(data: &ByteMap, range: Range, kind: ExifKind) -> PResult<Result<Ve
             }
         }
         ExifKind::PngRawProfile => png::decode_raw_profile(block),
-        ExifKind::Unreadable(why) => Err(why.into()),
+        ExifKind::PngRawProfileZlib => png::decode_raw_profile_zlib(block),
     })
 }
 

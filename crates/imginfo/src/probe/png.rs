@@ -4,7 +4,7 @@
 //! type exif" chunk. EXIF after the image data is found with one read of the file's
 //! tail, each candidate chunk checked by its CRC, instead of walking every IDAT.
 
-use crate::bytes::{be32, ByteMap, PResult, Range};
+use crate::bytes::{be32, ByteMap, Halt, PResult, Range};
 use crate::error::Error;
 use crate::model::{ColorSpace, ExifKind, ExifLoc, Format, Header};
 
@@ -17,8 +17,10 @@ pub const MAX_U31: u32 = 0x7FFF_FFFF;
 /// Bytes at the end of the file searched for EXIF written after the image data. Pillow
 /// and exiftool put `eXIf` right before IEND; 64 KiB holds a full EXIF block.
 pub const TAIL_WINDOW: u64 = 64 * 1024;
-/// Largest raw-profile text chunk decoded (hex doubles the EXIF size).
-pub const MAX_RAW_PROFILE: usize = 4 * 1024 * 1024;
+/// Largest raw-profile text decoded, and inflated from a `zTXt`/`iTXt` (hex doubles the
+/// EXIF size; this holds a 2 MiB EXIF block as ImageMagick writes it, line breaks and all).
+pub const MAX_RAW_PROFILE: usize =
+    (2 * crate::exif::MAX_EXIF_BYTES + crate::exif::MAX_EXIF_BYTES / 16) as usize;
 
 const RAW_PROFILE_KEYS: [&[u8]; 2] = [b"Raw profile type exif", b"Raw profile type APP1"];
 
@@ -79,37 +81,45 @@ pub fn probe(data: &ByteMap) -> PResult<Header> {
     h.alpha = Some(alpha);
     h.frames = Some(1);
 
-    let mut at = ihdr.next();
     let mut seen_idat = false;
+    match walk(data, &mut h, ihdr.next(), &mut seen_idat) {
+        Ok(()) => Ok(h),
+        // A file cut short after IHDR still has a usable header: its size is known, and
+        // what the missing chunks would have said (tRNS, acTL, EXIF) is not invented.
+        Err(Halt::Fail(Error::Truncated { .. })) => Ok(h),
+        // Damage after the image data does not unsay the header.
+        Err(Halt::Fail(_)) if seen_idat => Ok(h),
+        Err(halt) => Err(halt),
+    }
+}
+
+/// Walks the chunks after IHDR, noting alpha, frames and where EXIF is.
+fn walk(data: &ByteMap, h: &mut Header, mut at: u64, seen_idat: &mut bool) -> PResult<()> {
     for _ in 0..MAX_CHUNKS {
         let c = match chunk_at(data, at) {
             Ok(c) => c,
             Err(halt) => {
                 // Past the image data, EXIF is looked for in the tail rather than by
                 // walking every IDAT, once the object's size is known.
-                if seen_idat && h.exif.is_none() {
+                if *seen_idat && h.exif.is_none() {
                     if let Some(total) = data.total() {
                         h.exif = find_in_tail(data, total)?;
-                        return Ok(h);
+                        return Ok(());
                     }
-                }
-                // A file cut right after its image data still has a usable header.
-                if seen_idat && matches!(halt, crate::bytes::Halt::Fail(_)) {
-                    return Ok(h);
                 }
                 return Err(halt);
             }
         };
         match &c.kind {
-            b"IEND" => return Ok(h),
+            b"IEND" => return Ok(()),
             b"IDAT" => {
-                seen_idat = true;
+                *seen_idat = true;
                 if h.exif.is_some() {
-                    return Ok(h);
+                    return Ok(());
                 }
             }
-            b"tRNS" if !seen_idat => h.alpha = Some(true),
-            b"acTL" if !seen_idat && c.len >= 8 => {
+            b"tRNS" if !*seen_idat => h.alpha = Some(true),
+            b"acTL" if !*seen_idat && c.len >= 8 => {
                 let b = data.get(c.at + 8, 4, F, "acTL")?;
                 h.frames = be32(b, 0).filter(|&n| n > 0);
             }
@@ -119,17 +129,19 @@ pub fn probe(data: &ByteMap) -> PResult<Header> {
                     kind: ExifKind::Tiff,
                 });
             }
-            b"tEXt" if h.exif.is_none() && c.len > 22 => {
-                let key = data.get(c.at + 8, 22, F, "tEXt keyword")?;
-                if RAW_PROFILE_KEYS
-                    .iter()
-                    .any(|k| key.starts_with(k) && key.get(21) == Some(&0))
-                {
-                    let d = c.data();
-                    h.exif = Some(ExifLoc {
-                        range: Range::new(d.offset + 22, d.len - 22),
-                        kind: ExifKind::PngRawProfile,
-                    });
+            b"tEXt" | b"zTXt" | b"iTXt" if h.exif.is_none() && u64::from(c.len) > KEY_LEN => {
+                let key = data.get(c.at + 8, KEY_LEN, F, "text chunk keyword")?;
+                if is_raw_profile_key(key) {
+                    // zTXt has a compression method byte before its text, iTXt a flag,
+                    // a method, a language tag and a translated keyword.
+                    let head_len = match &c.kind {
+                        b"tEXt" => KEY_LEN,
+                        b"zTXt" => KEY_LEN + 1,
+                        _ => KEY_LEN + MAX_ITXT_HEADER,
+                    };
+                    let head_len = head_len.min(c.len as u64);
+                    let head = data.get(c.at + 8, head_len, F, "text chunk header")?;
+                    h.exif = raw_profile_loc(&c.kind, head, c.data());
                 }
             }
             _ => {}
@@ -139,7 +151,54 @@ pub fn probe(data: &ByteMap) -> PResult<Header> {
     Err(Error::invalid(F, format!("more than {MAX_CHUNKS} chunks")).into())
 }
 
-/// Looks for an `eXIf` (or raw-profile `tEXt`) chunk in the last bytes of the file;
+/// Bytes of a raw-profile keyword with its NUL separator ("Raw profile type exif\0").
+const KEY_LEN: u64 = 22;
+/// Most bytes searched for the end of an iTXt's language tag and translated keyword
+/// (both are short names; a longer header is not a raw profile worth reading).
+pub const MAX_ITXT_HEADER: u64 = 512;
+
+fn is_raw_profile_key(key: &[u8]) -> bool {
+    RAW_PROFILE_KEYS
+        .iter()
+        .any(|k| key.starts_with(k) && key.get(21) == Some(&0))
+}
+
+/// Where the text of a raw-profile chunk lies and how it is stored, from the first
+/// bytes of its data (`head`): after the keyword for `tEXt`; after the keyword and a
+/// compression method of 0 (zlib) for `zTXt`; after the keyword, a compression flag and
+/// method, a language tag and a translated keyword for `iTXt`.
+fn raw_profile_loc(kind: &[u8; 4], head: &[u8], d: Range) -> Option<ExifLoc> {
+    let (skip, zlib) = match kind {
+        b"tEXt" => (KEY_LEN as usize, false),
+        // Compression method 0 (zlib) is the only one defined.
+        b"zTXt" if head.get(22) == Some(&0) => (KEY_LEN as usize + 1, true),
+        b"iTXt" => {
+            let flag = *head.get(22)?;
+            if flag > 1 || (flag == 1 && head.get(23) != Some(&0)) {
+                return None;
+            }
+            let rest = head.get(24..)?;
+            let lang_end = rest.iter().position(|&b| b == 0)?;
+            let tkey = rest.get(lang_end + 1..)?;
+            let tkey_end = tkey.iter().position(|&b| b == 0)?;
+            (24 + lang_end + 1 + tkey_end + 1, flag == 1)
+        }
+        _ => return None,
+    };
+    let skip = skip as u64;
+    let len = d.len.checked_sub(skip)?;
+    let kind = if zlib {
+        ExifKind::PngRawProfileZlib
+    } else {
+        ExifKind::PngRawProfile
+    };
+    Some(ExifLoc {
+        range: Range::new(d.offset + skip, len),
+        kind,
+    })
+}
+
+/// Looks for an `eXIf` (or raw-profile text) chunk in the last bytes of the file;
 /// a candidate counts only when its length fits and its CRC matches.
 fn find_in_tail(data: &ByteMap, total: u64) -> PResult<Option<ExifLoc>> {
     let start = total.saturating_sub(TAIL_WINDOW);
@@ -147,7 +206,7 @@ fn find_in_tail(data: &ByteMap, total: u64) -> PResult<Option<ExifLoc>> {
     let mut i = 4usize;
     while i + 4 <= tail.len() {
         let kind = tail.get(i..i + 4).unwrap_or(&[]);
-        if kind == b"eXIf" || kind == b"tEXt" {
+        if matches!(kind, b"eXIf" | b"tEXt" | b"zTXt" | b"iTXt") {
             if let Some(loc) = candidate(tail, start, i) {
                 return Ok(Some(loc));
             }
@@ -166,22 +225,32 @@ fn candidate(tail: &[u8], start: u64, kind_at: usize) -> Option<ExifLoc> {
         return None;
     }
     let body = Range::new(start + kind_at as u64 + 4, len as u64);
-    match covered.get(..4)? {
+    let mut kind = [0u8; 4];
+    kind.copy_from_slice(covered.get(..4)?);
+    let data = covered.get(4..)?;
+    match &kind {
         b"eXIf" => Some(ExifLoc {
             range: body,
             kind: ExifKind::Tiff,
         }),
-        _ => {
-            let key = covered.get(4..26)?;
-            RAW_PROFILE_KEYS
-                .iter()
-                .any(|k| key.starts_with(k) && key.get(21) == Some(&0))
-                .then(|| ExifLoc {
-                    range: Range::new(body.offset + 22, body.len.saturating_sub(22)),
-                    kind: ExifKind::PngRawProfile,
-                })
+        _ if is_raw_profile_key(data.get(..KEY_LEN as usize)?) => {
+            raw_profile_loc(&kind, data, body)
         }
+        _ => None,
     }
+}
+
+/// Inflates a `zTXt` or compressed `iTXt` raw profile, refusing to grow it past
+/// [`MAX_RAW_PROFILE`] (a small chunk can inflate to gigabytes), then decodes it.
+pub fn decode_raw_profile_zlib(z: &[u8]) -> Result<Vec<u8>, String> {
+    let text = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(z, MAX_RAW_PROFILE)
+        .map_err(|e| match e.status {
+            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
+                format!("compressed raw profile inflates past {MAX_RAW_PROFILE} bytes")
+            }
+            s => format!("compressed raw profile: {s:?}"),
+        })?;
+    decode_raw_profile(&text)
 }
 
 /// Decodes ImageMagick's raw profile text: `\n<name>\n<spaces><length>\n<hex…>`.
@@ -301,6 +370,87 @@ mod tests {
         let text = format!("\nexif\n      {}\n{hex}\n", hex.len() / 2);
         let exif = crate::exif::Exif::parse(&decode_raw_profile(text.as_bytes()).unwrap()).unwrap();
         assert_eq!(exif.orientation(), Some(3));
+    }
+
+    /// ImageMagick's raw profile text for a TIFF block.
+    fn raw_profile_text(tiff: &[u8]) -> Vec<u8> {
+        let hex: String = tiff.iter().map(|b| format!("{b:02x}")).collect();
+        format!("\nexif\n      {}\n{hex}\n", tiff.len()).into_bytes()
+    }
+
+    /// A 3x2 RGB PNG with one text chunk before (or after) an IDAT of `idat_len` bytes.
+    fn with_text_chunk(kind: &[u8; 4], data: &[u8], after: bool, idat_len: usize) -> Vec<u8> {
+        let mut f = SIGNATURE.to_vec();
+        f.extend(chunk(b"IHDR", &[0, 0, 0, 3, 0, 0, 0, 2, 8, 2, 0, 0, 0]));
+        if !after {
+            f.extend(chunk(kind, data));
+        }
+        f.extend(chunk(b"IDAT", &vec![0u8; idat_len]));
+        if after {
+            f.extend(chunk(kind, data));
+        }
+        f.extend(chunk(b"IEND", &[]));
+        f
+    }
+
+    fn ztxt(text: &[u8]) -> Vec<u8> {
+        let mut d = b"Raw profile type exif\0\0".to_vec();
+        d.extend(miniz_oxide::deflate::compress_to_vec_zlib(text, 6));
+        d
+    }
+
+    #[test]
+    fn ztxt_and_itxt_raw_profiles() {
+        let text = raw_profile_text(&tiff_orientation(6));
+        let mut itxt = b"Raw profile type exif\0\x01\0en\0Exif\0".to_vec();
+        itxt.extend(miniz_oxide::deflate::compress_to_vec_zlib(&text, 6));
+        let mut itxt_plain = b"Raw profile type APP1\0\0\0\0\0".to_vec();
+        itxt_plain.extend(&text);
+        for (kind, data) in [
+            (b"zTXt", ztxt(&text)),
+            (b"iTXt", itxt),
+            (b"iTXt", itxt_plain),
+        ] {
+            for after in [false, true] {
+                let f = with_text_chunk(kind, &data, after, 100);
+                let info = run(&f).unwrap();
+                assert_eq!(info.orientation(), Some(6), "{kind:?} after IDAT: {after}");
+                check_prefixes(&f, f.len(), 1, &info);
+            }
+            // After a big IDAT, it is found in the tail.
+            let f = with_text_chunk(kind, &data, true, 200_000);
+            assert_eq!(run(&f).unwrap().orientation(), Some(6));
+        }
+        // A text chunk with another keyword is not read.
+        let mut other = ztxt(&text);
+        other[17] = b'x';
+        let info = run(&with_text_chunk(b"zTXt", &other, false, 10)).unwrap();
+        assert!(info.header.exif.is_none());
+    }
+
+    #[test]
+    fn ztxt_bomb_is_refused_and_keeps_the_header() {
+        let bomb = ztxt(&vec![b'0'; MAX_RAW_PROFILE + 1]);
+        assert!(bomb.len() < 64 * 1024, "{}", bomb.len());
+        let info = run(&with_text_chunk(b"zTXt", &bomb, false, 10)).unwrap();
+        assert_eq!((info.width(), info.height()), (3, 2));
+        assert!(info.exif.is_none());
+        let why = info.exif_error.unwrap();
+        assert!(why.contains("inflates past"), "{why}");
+    }
+
+    #[test]
+    fn file_cut_after_ihdr_answers_the_header() {
+        let f = sample(false, 10);
+        let info = run(&f[..33]).unwrap();
+        assert_eq!((info.width(), info.height()), (3, 2));
+        assert!(info.header.exif.is_none());
+        // Cut inside the eXIf chunk: the header stands, the EXIF is reported missing.
+        let info = run(&f[..50]).unwrap();
+        assert_eq!(info.width(), 3);
+        assert!(info.exif.is_none() && info.exif_error.is_some());
+        // A broken IHDR is still an error.
+        assert!(run(&f[..28]).is_err());
     }
 
     #[test]
