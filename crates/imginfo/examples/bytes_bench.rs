@@ -9,7 +9,7 @@
 //! ```
 //!
 //! `--window` sets `Budget.first_window` for the main tables (default: the driver's
-//! `FIRST_WINDOW`); the window table always covers 8–68 KiB. Not a timed benchmark:
+//! `FIRST_WINDOW`); the window table always covers 8–128 KiB. Not a timed benchmark:
 //! bytes and reads are what the edge pays for, in R2 operations and round-trip latency.
 
 use imginfo::driver::{block_on, inspect, Budget, Chunk, Source, FIRST_WINDOW};
@@ -20,7 +20,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 /// First-window sizes compared in the trade-off table, in KiB.
-const WINDOWS_KIB: &[u64] = &[8, 12, 16, 24, 32, 48, 64, 68];
+const WINDOWS_KIB: &[u64] = &[8, 12, 16, 24, 32, 48, 64, 68, 96, 128];
 
 /// A memory source that logs every read (offset, asked length, bytes returned).
 struct LogSource<'a> {
