@@ -177,6 +177,7 @@ impl Exif {
         // (both common in camera files) must not cost the IFD0/Exif/GPS fields.
         let mut reader = exif::Reader::new();
         reader.continue_on_error(true);
+        let pointers = pointer_fields(&data);
         let parsed = match reader.read_raw(data) {
             Ok(e) => e,
             Err(exif::Error::PartialResult(p)) => p.into_inner().0,
@@ -194,7 +195,9 @@ impl Exif {
                     display: f.display_value().with_unit(&parsed).to_string(),
                 }
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let mut fields = fields;
+        fields.extend(pointers);
         Ok(Exif {
             little_endian: parsed.little_endian(),
             fields,

@@ -151,6 +151,7 @@ fn exif_block(data: &ByteMap, range: Range, kind: ExifKind) -> PResult<Result<Ve
         }
         ExifKind::PngRawProfile => png::decode_raw_profile(block),
         ExifKind::PngRawProfileZlib => png::decode_raw_profile_zlib(block),
+        ExifKind::Unreadable(why) => Err(why.into()),
     })
 }
 
