@@ -173,21 +173,31 @@ pub fn range_applies(
 }
 
 /// An R2 `onlyIf` condition (`R2Conditional`): dates in epoch milliseconds, compared
-/// with `secondsGranularity`. `etag_*` hold unquoted tags; `None` means "any" (`*`).
+/// with `secondsGranularity`. The binding takes one bare tag (or `*`) per field, not a
+/// list, so only single-tag headers are translated.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct R2Conditional {
-    pub etag_matches: Option<Vec<R2Etag>>,
-    pub etag_does_not_match: Option<Vec<R2Etag>>,
+    pub etag_matches: Option<R2Etag>,
+    pub etag_does_not_match: Option<R2Etag>,
     pub uploaded_before_ms: Option<f64>,
     pub uploaded_after_ms: Option<f64>,
 }
 
-/// One entity tag for R2: `{type: "strong"|"weak", value}` or `{type: "wildcard"}`.
+/// One entity tag for R2: `*` or a bare (unquoted) tag.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum R2Etag {
     Wildcard,
-    Strong(String),
-    Weak(String),
+    Tag(String),
+}
+
+impl R2Etag {
+    /// The string the binding takes.
+    pub fn as_r2(&self) -> &str {
+        match self {
+            R2Etag::Wildcard => "*",
+            R2Etag::Tag(t) => t,
+        }
+    }
 }
 
 impl R2Conditional {
@@ -196,41 +206,31 @@ impl R2Conditional {
     }
 }
 
-fn r2_etags(list: Vec<EtagItem>) -> Vec<R2Etag> {
-    list.into_iter()
-        .map(|i| match i {
-            EtagItem::Any => R2Etag::Wildcard,
-            EtagItem::Tag { weak: true, opaque } => R2Etag::Weak(opaque),
-            EtagItem::Tag {
-                weak: false,
-                opaque,
-            } => R2Etag::Strong(opaque),
-        })
-        .collect()
+/// The header's single member, when it has exactly one; `weak_ok`: a weak tag may stand
+/// for its opaque value (If-None-Match compares weakly; If-Match never matches one).
+fn single(v: &str, weak_ok: bool) -> Option<R2Etag> {
+    match parse_etag_list(v).as_slice() {
+        [EtagItem::Any] => Some(R2Etag::Wildcard),
+        [EtagItem::Tag { weak, opaque }] if (weak_ok || !weak) && !opaque.is_empty() => {
+            Some(R2Etag::Tag(opaque.clone()))
+        }
+        _ => None,
+    }
 }
 
-/// The R2 condition that holds exactly when [`evaluate`] says `Proceed` (R2 compares
-/// `uploaded < uploadedBefore` strictly, so "unmodified since D" is sent as
-/// `uploadedBefore = D + 1 s`). Headers that would be ignored (If-Unmodified-Since
-/// beside If-Match, If-Modified-Since beside If-None-Match, unparsable dates or tag
-/// lists) are left out, as [`evaluate`] ignores them.
+/// The R2 condition that holds exactly when [`evaluate`] says `Proceed`, as far as R2 can
+/// say it (R2 compares `uploaded < uploadedBefore` strictly, so "unmodified since D" is
+/// sent as `uploadedBefore = D + 1 s`). Tag lists, weak If-Match tags and headers that
+/// would be ignored are left out; [`evaluate`] decides those (and everything, finally).
 pub fn r2_conditional(p: &Preconditions) -> R2Conditional {
     let mut c = R2Conditional::default();
     if let Some(v) = &p.if_match {
-        // An If-Match with no well-formed tag matches nothing; R2 has no way to say so,
-        // so it is left to [`evaluate`] (the body, if any, is then cancelled).
-        let list = parse_etag_list(v);
-        if !list.is_empty() {
-            c.etag_matches = Some(r2_etags(list));
-        }
+        c.etag_matches = single(v, false);
     } else if let Some(d) = p.if_unmodified_since.as_deref().and_then(parse_http_date) {
         c.uploaded_before_ms = Some(d + 1000.0);
     }
     if let Some(v) = &p.if_none_match {
-        let list = parse_etag_list(v);
-        if !list.is_empty() {
-            c.etag_does_not_match = Some(r2_etags(list));
-        }
+        c.etag_does_not_match = single(v, true);
     } else if let Some(d) = p.if_modified_since.as_deref().and_then(parse_http_date) {
         c.uploaded_after_ms = Some(d);
     }
@@ -445,18 +445,15 @@ mod tests {
     #[test]
     fn r2_condition_matches_evaluate() {
         let c = r2_conditional(&Preconditions {
-            if_match: Some("\"a\", W/\"b\"".into()),
+            if_match: Some("\"a\"".into()),
             if_unmodified_since: Some(LM_S.into()),
             if_none_match: Some("*".into()),
             if_modified_since: Some(LM_S.into()),
             if_range: None,
         });
-        assert_eq!(
-            c.etag_matches,
-            Some(vec![R2Etag::Strong("a".into()), R2Etag::Weak("b".into())])
-        );
+        assert_eq!(c.etag_matches, Some(R2Etag::Tag("a".into())));
         assert_eq!(c.uploaded_before_ms, None, "ignored beside If-Match");
-        assert_eq!(c.etag_does_not_match, Some(vec![R2Etag::Wildcard]));
+        assert_eq!(c.etag_does_not_match, Some(R2Etag::Wildcard));
         assert_eq!(c.uploaded_after_ms, None, "ignored beside If-None-Match");
         let d = r2_conditional(&Preconditions {
             if_unmodified_since: Some(LM_S.into()),
@@ -466,11 +463,23 @@ mod tests {
         assert_eq!(d.uploaded_before_ms, Some(LM + 1000.0));
         assert_eq!(d.uploaded_after_ms, Some(LM - 1000.0));
         assert!(r2_conditional(&p()).is_empty());
-        let bad = r2_conditional(&Preconditions {
-            if_match: Some("garbage".into()),
+        // Lists, weak If-Match tags and garbage are left to `evaluate`.
+        for v in ["\"a\", \"b\"", "W/\"a\"", "garbage"] {
+            assert_eq!(
+                r2_conditional(&Preconditions {
+                    if_match: Some(v.into()),
+                    ..p()
+                })
+                .etag_matches,
+                None,
+                "{v}"
+            );
+        }
+        let weak = r2_conditional(&Preconditions {
+            if_none_match: Some("W/\"a\"".into()),
             ..p()
         });
-        assert!(bad.is_empty());
+        assert_eq!(weak.etag_does_not_match, Some(R2Etag::Tag("a".into())));
         assert_eq!(
             ev(&Preconditions {
                 if_match: Some("garbage".into()),
