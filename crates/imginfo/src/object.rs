@@ -354,6 +354,19 @@ pub fn meta_from_headers(headers: &[(String, String)]) -> ObjectMeta {
     }
 }
 
+impl ObjectMeta {
+    /// The part of the metadata that dialect renderers print.
+    pub fn view(&self) -> crate::render::ObjectMeta {
+        crate::render::ObjectMeta {
+            etag: self.http_etag(),
+            last_modified: self.http_last_modified(),
+            version: self.version.clone(),
+            md5_hex: self.md5_hex.clone(),
+            source: self.source.name(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -558,18 +571,5 @@ mod tests {
             Some("https://example.com/")
         );
         assert_eq!(find(&h, "x-obs-meta-team"), Some("imaging"));
-    }
-}
-
-impl ObjectMeta {
-    /// The part of the metadata that dialect renderers print.
-    pub fn view(&self) -> crate::render::ObjectMeta {
-        crate::render::ObjectMeta {
-            etag: self.http_etag(),
-            last_modified: self.http_last_modified(),
-            version: self.version.clone(),
-            md5_hex: self.md5_hex.clone(),
-            source: self.source.name(),
-        }
     }
 }
