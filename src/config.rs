@@ -3,6 +3,9 @@
 //! to its default and is reported in the log rather than breaking every request.
 
 use crate::js;
+use imginfo::cors::{self, CorsRule};
+use imginfo::lifecycle;
+use imginfo::object::{Kms, ObsConfig};
 use wasm_bindgen::JsValue;
 use worker::Env;
 
@@ -24,6 +27,10 @@ pub struct Config {
     pub origin_timeout_ms: u32,
     /// Seconds a rendered info answer is kept in the Cache API (0: no caching).
     pub info_cache_ttl: u32,
+    /// `CORS_RULES`: bucket CORS rules, OBS-shaped (empty: no CORS headers, preflights 403).
+    pub cors: Vec<CorsRule>,
+    /// `LIFECYCLE_RULES`, `WEBSITE`, `SSE_KMS`, `SSE_KMS_KEY_ID`: what object answers add.
+    pub obs: ObsConfig,
     /// Problems found while reading the configuration, logged once per request.
     pub warnings: Vec<String>,
 }
@@ -54,12 +61,52 @@ impl Config {
                 .map(|n| n as u32)
                 .unwrap_or(DEFAULT_INFO_CACHE_TTL),
         };
+        // A rule set that does not validate is dropped whole (a half-applied CORS or
+        // lifecycle configuration is worse than none) and reported.
+        let cors =
+            cors::parse_rules(&var(raw, "CORS_RULES").unwrap_or_default()).unwrap_or_else(|e| {
+                warnings.push(format!("{e}; CORS disabled"));
+                Vec::new()
+            });
+        let lifecycle = lifecycle::parse_rules(&var(raw, "LIFECYCLE_RULES").unwrap_or_default())
+            .unwrap_or_else(|e| {
+                warnings.push(format!("{e}; no x-obs-expiration"));
+                Vec::new()
+            });
+        let website = flag(raw, "WEBSITE", &mut warnings);
+        let kms = flag(raw, "SSE_KMS", &mut warnings).then(|| Kms {
+            key_id: var(raw, "SSE_KMS_KEY_ID")
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty()),
+        });
         Config {
             origin,
             max_read_bytes,
             origin_timeout_ms,
             info_cache_ttl,
+            cors,
+            obs: ObsConfig {
+                lifecycle,
+                website,
+                kms,
+            },
             warnings,
+        }
+    }
+}
+
+/// A boolean var: `true`/`false` (`1`/`0`, empty is false).
+fn flag(env: &JsValue, name: &str, warnings: &mut Vec<String>) -> bool {
+    let v = js::get(env, name);
+    if let Some(b) = v.as_bool() {
+        return b;
+    }
+    match var(env, name).as_deref().map(str::trim) {
+        None | Some("") | Some("false") | Some("0") => false,
+        Some("true") | Some("1") => true,
+        Some(other) => {
+            warnings.push(format!("{name} must be true or false, ignored: {other}"));
+            false
         }
     }
 }

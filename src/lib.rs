@@ -10,13 +10,16 @@ mod source;
 
 use config::{Config, BUCKET_BINDING};
 use http::{Body, ByteRange};
+use imginfo::conditional::{self, Outcome, Preconditions};
+use imginfo::cors;
 use imginfo::driver::{inspect, Budget};
-use imginfo::object::{obs_headers, ObjectMeta};
+use imginfo::object::{head_headers, ObjectMeta};
 use imginfo::render::{self, Ctx, ReadStats};
 use imginfo::request::{self, Action, Dialect};
+use imginfo::ssec::{self, SseC, SsecError};
 use imginfo::{etag, Error};
 use source::origin::{Origin, OriginReader};
-use source::r2::{R2Range, R2Reader, R2};
+use source::r2::{GetOpts, R2Range, R2Reader, R2};
 use source::{InfoSource, Timed};
 use std::cell::RefCell;
 use worker::{event, Context, Env, Method, Request, Response, Result};
@@ -33,7 +36,14 @@ pub async fn main(req: Request, env: Env, wctx: Context) -> Result<Response> {
         method: req.method().to_string(),
         ..LogLine::default()
     });
-    let res = route(&req, &env, &cfg, &rid, &wctx, &log).await;
+    let res = if req.method() == Method::Options {
+        log.borrow_mut().route = "preflight";
+        preflight(&req, &cfg, &rid)
+    } else {
+        route(&req, &env, &cfg, &rid, &wctx, &log)
+            .await
+            .and_then(|r| with_cors(r, &req, &cfg))
+    };
     let mut line = log.into_inner();
     match res {
         Ok(r) => {
@@ -89,6 +99,8 @@ struct Req<'a> {
     ctx: Ctx,
     method: Method,
     headers: &'a worker::Headers,
+    /// The raw query string (object routes read `versionId` from it).
+    query: Option<String>,
 }
 
 async fn route(
@@ -119,6 +131,7 @@ async fn route(
         },
         method: method.clone(),
         headers: req.headers(),
+        query: url.query().map(str::to_string),
     };
     let op = match op {
         Ok(op) => op,
@@ -355,23 +368,95 @@ async fn info(r: &Req<'_>, d: Dialect, exif_only: bool) -> Result<Response> {
 
 /// OBS-style XML error for object routes.
 fn object_error(r: &Req, status: u16, code: &str, message: &str) -> Result<Response> {
-    let body = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{}</Message><RequestId>{}</RequestId><HostId>{}</HostId><Key>{}</Key></Error>\n",
-        render::xml_escape(message),
-        r.ctx.request_id,
-        render::xml_escape(&r.ctx.host),
-        render::xml_escape(&r.ctx.key),
-    );
-    let headers = vec![
+    let body = obs_error_xml(code, message, &r.ctx.request_id, &r.ctx.host, &r.ctx.key);
+    let mut headers = vec![
         ("Content-Type".into(), "application/xml".into()),
         request_id_header(r),
     ];
+    headers.extend(obs_common(&r.ctx.request_id));
     let body = if r.method == Method::Head {
         Body::Empty
     } else {
         Body::Bytes(body.into_bytes())
     };
+    r.log.borrow_mut().error = Some(code.to_string());
     http::respond(status, &headers, body)
+}
+
+fn obs_error_xml(code: &str, message: &str, rid: &str, host: &str, key: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{}</Message><RequestId>{rid}</RequestId><HostId>{}</HostId><Key>{}</Key></Error>\n",
+        render::xml_escape(message),
+        render::xml_escape(host),
+        render::xml_escape(key),
+    )
+}
+
+/// `x-obs-id-2`, `Date` and `Server`, as every OBS answer carries them. (Behind
+/// Cloudflare's edge, `Server` is replaced by `cloudflare`.)
+fn obs_common(rid: &str) -> Vec<(String, String)> {
+    let mut h = vec![(
+        "x-obs-id-2".to_string(),
+        format!(
+            "32AAAQAAEAABAAAQAAEAABAAAQAAEAAB{}",
+            rid.get(..8).unwrap_or(rid)
+        ),
+    )];
+    if let Some(d) = imginfo::object::http_date(js_sys::Date::now()) {
+        h.push(("Date".into(), d));
+    }
+    h.push(("Server".into(), "OBS".into()));
+    h
+}
+
+/// Adds the CORS headers of the first matching rule to an answer (info, object, error).
+fn with_cors(mut resp: Response, req: &Request, cfg: &Config) -> Result<Response> {
+    if cfg.cors.is_empty() {
+        return Ok(resp);
+    }
+    let origin = req.headers().get("origin")?;
+    let method = req.method().to_string();
+    for (k, v) in cors::headers_for(&cfg.cors, origin.as_deref(), &method) {
+        if k == "Vary" {
+            resp.headers_mut().append(&k, &v)?;
+        } else {
+            resp.headers_mut().set(&k, &v)?;
+        }
+    }
+    Ok(resp)
+}
+
+/// `OPTIONS`: a CORS preflight, answered per the first rule that allows the origin, the
+/// requested method and headers, or refused with OBS's error.
+fn preflight(req: &Request, cfg: &Config, rid: &str) -> Result<Response> {
+    let h = req.headers();
+    let mut headers = vec![("x-obs-request-id".to_string(), rid.to_string())];
+    headers.extend(obs_common(rid));
+    match cors::preflight(
+        &cfg.cors,
+        h.get("origin")?.as_deref(),
+        h.get("access-control-request-method")?.as_deref(),
+        h.get("access-control-request-headers")?.as_deref(),
+    ) {
+        Ok(allow) => {
+            headers.extend(allow);
+            headers.push(("Content-Length".into(), "0".into()));
+            http::respond(200, &headers, Body::Empty)
+        }
+        Err(refusal) => {
+            let url = req.url()?;
+            let key = request::key_from_path(url.path()).unwrap_or_default();
+            let body = obs_error_xml(
+                refusal.code,
+                refusal.message,
+                rid,
+                url.host_str().unwrap_or(""),
+                &key,
+            );
+            headers.push(("Content-Type".into(), "application/xml".into()));
+            http::respond(refusal.status, &headers, Body::Bytes(body.into_bytes()))
+        }
+    }
 }
 
 fn core_object_error(r: &Req, e: &Error) -> Result<Response> {
@@ -384,119 +469,287 @@ fn core_object_error(r: &Req, e: &Error) -> Result<Response> {
     }
 }
 
-/// The headers every object answer carries, from the object's metadata.
+/// The headers every object answer carries, from the object's metadata and the
+/// configuration (lifecycle, website, KMS), plus request ids, `Date` and `Server`.
 fn meta_headers(r: &Req, m: &ObjectMeta) -> Vec<(String, String)> {
-    let mut h = obs_headers(m);
+    let mut h = head_headers(m, &r.ctx.key, &r.cfg.obs);
     h.push(request_id_header(r));
-    h.push((
-        "x-obs-id-2".into(),
-        format!("32AAAQAAEAABAAAQAAEAABAAAQAAEAAB{}", &r.ctx.request_id[..8]),
-    ));
+    h.extend(obs_common(&r.ctx.request_id));
     h
 }
 
-/// `GET`/`HEAD` of the object itself.
+/// What an object request asks beyond its key.
+struct Ask {
+    /// `?versionId=`: R2 keeps one version (and an origin shows one), so only the
+    /// current version id answers.
+    version_id: Option<String>,
+    ssec: Option<SseC>,
+    pre: Preconditions,
+    range: Option<ByteRange>,
+}
+
+fn ask(r: &Req) -> Result<std::result::Result<Ask, SsecError>> {
+    let h = |n: &str| r.headers.get(n);
+    let ssec = match ssec::from_headers(
+        h(ssec::ALGORITHM_HEADER)?.as_deref(),
+        h(ssec::KEY_HEADER)?.as_deref(),
+        h(ssec::KEY_MD5_HEADER)?.as_deref(),
+    ) {
+        Ok(k) => k,
+        Err(e) => return Ok(Err(e)),
+    };
+    let version_id = request::params(r.query.as_deref().unwrap_or(""))
+        .into_iter()
+        .find(|p| p.name == "versionId")
+        .and_then(|p| p.value)
+        .filter(|v| !v.is_empty());
+    Ok(Ok(Ask {
+        version_id,
+        ssec,
+        pre: Preconditions {
+            if_match: h("if-match")?,
+            if_none_match: h("if-none-match")?,
+            if_modified_since: h("if-modified-since")?,
+            if_unmodified_since: h("if-unmodified-since")?,
+            if_range: h("if-range")?,
+        },
+        range: h("range")?.as_deref().and_then(http::parse_range),
+    }))
+}
+
+fn ssec_error(r: &Req, e: &SsecError) -> Result<Response> {
+    object_error(r, e.status, e.code, e.message)
+}
+
+/// Everything that may stop an existing object from being served, in order: another
+/// version asked for (404), SSE-C key missing or wrong (400/403), preconditions
+/// (304/412). `None`: serve it.
+fn refuse(r: &Req, m: &ObjectMeta, a: &Ask) -> Option<Result<Response>> {
+    if let Some(v) = &a.version_id {
+        if m.version.as_deref() != Some(v.as_str()) {
+            return Some(object_error(
+                r,
+                404,
+                "NoSuchVersion",
+                "The specified version does not exist.",
+            ));
+        }
+    }
+    if let Err(e) = ssec::check(m.ssec_key_md5.as_deref(), a.ssec.as_ref()) {
+        return Some(ssec_error(r, &e));
+    }
+    match conditional::evaluate(&a.pre, m.etag.as_deref(), m.last_modified_ms) {
+        Outcome::Proceed => None,
+        Outcome::PreconditionFailed => Some(object_error(
+            r,
+            412,
+            "PreconditionFailed",
+            "At least one of the pre-conditions you specified did not hold.",
+        )),
+        Outcome::NotModified => {
+            // RFC 9110 §15.4.5: the validators and caching headers a 200 would carry.
+            let keep = [
+                "etag",
+                "last-modified",
+                "cache-control",
+                "expires",
+                "date",
+                "server",
+            ];
+            let h: Vec<(String, String)> = meta_headers(r, m)
+                .into_iter()
+                .filter(|(k, _)| {
+                    keep.contains(&k.to_ascii_lowercase().as_str()) || k.starts_with("x-obs-")
+                })
+                .filter(|(k, _)| !k.starts_with("x-obs-meta-"))
+                .collect();
+            Some(http::respond(304, &h, Body::Empty))
+        }
+    }
+}
+
+/// `GET`/`HEAD` of the object itself: R2 first, then the origin.
 async fn object(r: &Req<'_>) -> Result<Response> {
-    let key = r.ctx.key.clone();
-    let range = r
-        .headers
-        .get("range")?
-        .as_deref()
-        .and_then(http::parse_range);
+    let a = match ask(r)? {
+        Ok(a) => a,
+        Err(e) => return ssec_error(r, &e),
+    };
     if let Some(r2) = R2::bind(r.env, BUCKET_BINDING) {
-        if r.method == Method::Head {
-            match r2.head(&key).await {
-                Ok(Some(meta)) => {
-                    let mut h = meta_headers(r, &meta);
-                    h.push(("Content-Length".into(), meta.size.to_string()));
-                    return http::respond(200, &h, Body::Empty);
-                }
-                Ok(None) if r.cfg.origin.is_some() => {}
-                Ok(None) => return core_object_error(r, &Error::NotFound),
-                Err(e) => return core_object_error(r, &e),
-            }
+        r.log.borrow_mut().source = Some("r2");
+        let answer = if r.method == Method::Head {
+            r2_head(r, &r2, &a).await?
         } else {
-            let r2range = range.map(|br| match br {
-                ByteRange::From { offset, last } => R2Range::From {
-                    offset,
-                    length: last.map(|l| l - offset + 1),
-                },
-                ByteRange::Suffix(n) => R2Range::Suffix(n),
-            });
-            match r2.get_body(&key, r2range).await {
-                Ok(Some(obj)) => return send_body(r, obj.meta, obj.range, obj.body),
-                Ok(None) if r.cfg.origin.is_some() => {}
-                Ok(None) => return core_object_error(r, &Error::NotFound),
-                Err(e) if range.is_some() => {
-                    // R2 refuses a range that starts past the end: answer 416 with the size.
-                    return match r2.head(&key).await {
-                        Ok(Some(meta)) => {
-                            let mut h = meta_headers(r, &meta);
-                            h.push(("Content-Range".into(), format!("bytes */{}", meta.size)));
-                            http::respond(416, &h, Body::Empty)
-                        }
-                        Ok(None) => core_object_error(r, &Error::NotFound),
-                        Err(_) => core_object_error(r, &e),
-                    };
-                }
-                Err(e) => return core_object_error(r, &e),
-            }
+            r2_get(r, &r2, &a).await?
+        };
+        match answer {
+            Some(resp) => return Ok(resp),
+            None if r.cfg.origin.is_some() => {}
+            None => return core_object_error(r, &Error::NotFound),
         }
     }
     let Some(base) = r.cfg.origin.clone() else {
         return core_object_error(r, &Error::NotFound);
     };
+    r.log.borrow_mut().source = Some("origin");
     let o = Origin {
         base,
         timeout_ms: r.cfg.origin_timeout_ms,
     };
+    origin_object(r, &o, &a).await
+}
+
+/// `HEAD` from R2 (R2's `head` takes no SSE-C key: the object's stored key MD5 is
+/// compared with the request's key instead). `None`: no such key.
+async fn r2_head(r: &Req<'_>, r2: &R2, a: &Ask) -> Result<Option<Response>> {
+    let meta = match r2.head(&r.ctx.key).await {
+        Ok(Some(m)) => m,
+        Ok(None) => return Ok(None),
+        Err(e) => return core_object_error(r, &e).map(Some),
+    };
+    if let Some(resp) = refuse(r, &meta, a) {
+        return resp.map(Some);
+    }
+    let mut h = meta_headers(r, &meta);
+    h.push(("Content-Length".into(), meta.size.to_string()));
+    http::respond(200, &h, Body::Empty).map(Some)
+}
+
+fn r2_range(br: ByteRange) -> R2Range {
+    match br {
+        ByteRange::From { offset, last } => R2Range::From {
+            offset,
+            length: last.map(|l| l.saturating_sub(offset).saturating_add(1)),
+        },
+        ByteRange::Suffix(n) => R2Range::Suffix(n),
+    }
+}
+
+/// `GET` from R2 with the SSE-C key and an `onlyIf` from the preconditions, decided by
+/// the core's RFC 9110 evaluation on the metadata R2 returns. `None`: no such key.
+async fn r2_get(r: &Req<'_>, r2: &R2, a: &Ask) -> Result<Option<Response>> {
+    let key = &r.ctx.key;
+    let mut opts = GetOpts {
+        range: a.range.map(r2_range),
+        ssec_key_hex: a.ssec.as_ref().map(SseC::key_hex),
+        only_if: Some(conditional::r2_conditional(&a.pre)),
+    };
+    let mut obj = match r2.get_body(key, &opts).await {
+        Ok(Some(o)) => o,
+        Ok(None) => return Ok(None),
+        Err(e) => {
+            // R2 refuses a read (no key or the wrong key for an SSE-C object, a range
+            // past the end): its metadata says why, without the body.
+            return match r2.head(key).await {
+                Ok(None) => Ok(None),
+                Ok(Some(meta)) => {
+                    if let Some(resp) = refuse(r, &meta, a) {
+                        return resp.map(Some);
+                    }
+                    if a.range.is_some() {
+                        let mut h = meta_headers(r, &meta);
+                        h.push(("Content-Range".into(), format!("bytes */{}", meta.size)));
+                        return http::respond(416, &h, Body::Empty).map(Some);
+                    }
+                    core_object_error(r, &e).map(Some)
+                }
+                Err(_) => core_object_error(r, &e).map(Some),
+            };
+        }
+    };
+    if let Some(resp) = refuse(r, &obj.meta, a) {
+        source::r2::cancel(obj.body.take());
+        return resp.map(Some);
+    }
+    let range_ok = conditional::range_applies(
+        a.pre.if_range.as_deref(),
+        obj.meta.etag.as_deref(),
+        obj.meta.last_modified_ms,
+    );
+    // R2 withheld the body (its reading of the condition differs at the edges) or If-Range
+    // says the range no longer applies: read again, unconditionally.
+    if obj.body.is_none() || (!range_ok && opts.range.is_some()) {
+        source::r2::cancel(obj.body.take());
+        if !range_ok {
+            opts.range = None;
+        }
+        // Conditional on the ETag just evaluated, so the answer is that object.
+        opts.only_if = obj.meta.etag.clone().map(|e| conditional::R2Conditional {
+            etag_matches: Some(conditional::R2Etag::Tag(e)),
+            ..Default::default()
+        });
+        obj = match r2.get_body(key, &opts).await {
+            Ok(Some(o)) if o.body.is_some() => o,
+            Ok(Some(o)) => {
+                source::r2::cancel(o.body);
+                return core_object_error(r, &Error::Changed).map(Some);
+            }
+            Ok(None) => return Ok(None),
+            Err(e) => return core_object_error(r, &e).map(Some),
+        };
+    }
+    send_body(r, obj.meta, obj.range, obj.body).map(Some)
+}
+
+/// `GET`/`HEAD` from the origin: preconditions, versionId and If-Range are decided here
+/// from the origin's headers (not forwarded), so every origin behaves the same.
+async fn origin_object(r: &Req<'_>, o: &Origin, a: &Ask) -> Result<Response> {
+    let head = r.method == Method::Head;
+    let key = &r.ctx.key;
     let mut fwd: Vec<(&str, String)> = Vec::new();
-    for h in [
-        "range",
-        "if-match",
-        "if-none-match",
-        "if-modified-since",
-        "if-unmodified-since",
-        "if-range",
-    ] {
-        if let Some(v) = r.headers.get(h)? {
-            fwd.push((h, v));
+    if let (false, Some(v)) = (head, r.headers.get("range")?) {
+        if a.range.is_some() {
+            fwd.push(("range", v));
         }
     }
-    let method = if r.method == Method::Head {
-        "HEAD"
-    } else {
-        "GET"
-    };
-    let resp = match o.send(method, &key, &fwd).await {
+    let method = if head { "HEAD" } else { "GET" };
+    let mut resp = match o.send(method, key, &fwd).await {
         Ok(resp) => resp,
         Err(e) => return core_object_error(r, &e),
     };
-    match resp.status {
-        200 | 206 | 304 | 412 | 416 => {
-            let meta = source::origin::meta_of(&resp);
-            let mut h = meta_headers(r, &meta);
-            for k in ["content-length", "content-range"] {
-                if let Some(v) = resp.header(k) {
-                    h.push((k.to_string(), v));
-                }
+    if !matches!(resp.status, 200 | 206 | 416) {
+        source::origin::cancel_body(&resp.resp);
+        return core_object_error(r, &source::origin::status_error(resp.status));
+    }
+    let meta = source::origin::meta_of(&resp);
+    if let Some(answer) = refuse(r, &meta, a) {
+        source::origin::cancel_body(&resp.resp);
+        return answer;
+    }
+    if resp.status == 206
+        && !conditional::range_applies(
+            a.pre.if_range.as_deref(),
+            meta.etag.as_deref(),
+            meta.last_modified_ms,
+        )
+    {
+        // If-Range failed: the whole object instead of the range.
+        source::origin::cancel_body(&resp.resp);
+        resp = match o.send("GET", key, &[]).await {
+            Ok(resp) if resp.status == 200 => resp,
+            Ok(resp) => {
+                source::origin::cancel_body(&resp.resp);
+                return core_object_error(r, &source::origin::status_error(resp.status));
             }
-            let body = match resp.resp.body() {
-                Some(s) if r.method != Method::Head && matches!(resp.status, 200 | 206) => {
-                    Body::Stream(s)
-                }
-                _ => {
-                    source::origin::cancel_body(&resp.resp);
-                    Body::Empty
-                }
-            };
-            http::respond(resp.status, &h, body)
-        }
-        s => {
-            source::origin::cancel_body(&resp.resp);
-            core_object_error(r, &source::origin::status_error(s))
+            Err(e) => return core_object_error(r, &e),
+        };
+    }
+    let mut h = meta_headers(r, &meta);
+    for k in ["content-length", "content-range"] {
+        if let Some(v) = resp.header(k) {
+            h.push((k.to_string(), v));
         }
     }
+    if head && resp.header("content-length").is_none() {
+        h.push(("Content-Length".into(), meta.size.to_string()));
+    }
+    let body = match resp.resp.body() {
+        Some(s) if !head && matches!(resp.status, 200 | 206) => Body::Stream(s),
+        _ => {
+            source::origin::cancel_body(&resp.resp);
+            Body::Empty
+        }
+    };
+    http::respond(resp.status, &h, body)
 }
 
 fn send_body(

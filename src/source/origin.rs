@@ -6,7 +6,7 @@
 use crate::js;
 use futures_util::future::{select, Either};
 use imginfo::driver::{Chunk, Source};
-use imginfo::object::{ObjectMeta, SourceKind};
+use imginfo::object::ObjectMeta;
 use imginfo::Error;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::time::Duration;
@@ -239,82 +239,19 @@ pub fn parse_content_range(v: &str) -> Option<(u64, u64, Option<u64>)> {
     Some((a, b, total))
 }
 
-/// Object metadata from origin response headers.
+/// Object metadata from origin response headers (mapping in the core's
+/// `object::meta_from_headers`: S3/OSS/OBS metadata, version, storage class, restore).
 pub fn meta_of(r: &OriginResponse) -> ObjectMeta {
-    let size = r
-        .header("content-range")
-        .and_then(|cr| parse_content_range(&cr).and_then(|(_, _, t)| t))
-        .or_else(|| {
-            r.header("content-range").and_then(|cr| {
-                cr.trim()
-                    .strip_prefix("bytes */")
-                    .and_then(|t| t.parse().ok())
-            })
-        })
-        .or_else(|| {
-            r.header("content-length")
-                .and_then(|v| v.trim().parse().ok())
-        })
-        .unwrap_or(0);
-    let etag = r.header("etag").map(|e| {
-        e.trim()
-            .trim_start_matches("W/")
-            .trim_matches('"')
-            .to_string()
-    });
-    let md5_hex = r
-        .header("content-md5")
-        .and_then(|b64| base64_md5_hex(&b64))
-        .or_else(|| {
-            etag.clone()
-                .filter(|e| e.len() == 32 && e.bytes().all(|c| c.is_ascii_hexdigit()))
-        });
-    let mut custom = Vec::new();
+    let mut headers = Vec::new();
     if let Ok(iter) = js_sys::try_iter(&r.resp.headers()) {
         for entry in iter.into_iter().flatten().flatten() {
             let pair = js_sys::Array::from(&entry);
-            let (k, v) = (pair.get(0).as_string(), pair.get(1).as_string());
-            if let (Some(k), Some(v)) = (k, v) {
-                let k = k.to_ascii_lowercase();
-                for p in ["x-amz-meta-", "x-oss-meta-", "x-obs-meta-"] {
-                    if let Some(name) = k.strip_prefix(p) {
-                        custom.push((name.to_string(), v.clone()));
-                    }
-                }
+            if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                headers.push((k, v));
             }
         }
     }
-    custom.sort();
-    ObjectMeta {
-        source: SourceKind::Origin,
-        size,
-        etag,
-        last_modified_ms: r
-            .header("last-modified")
-            .and_then(|d| imginfo::object::parse_http_date(&d)),
-        version: r
-            .header("x-amz-version-id")
-            .or_else(|| r.header("x-obs-version-id")),
-        content_type: r.header("content-type"),
-        content_encoding: r.header("content-encoding"),
-        content_language: r.header("content-language"),
-        content_disposition: r.header("content-disposition"),
-        cache_control: r.header("cache-control"),
-        expires: r.header("expires"),
-        custom,
-        storage_class: r
-            .header("x-amz-storage-class")
-            .or_else(|| r.header("x-oss-storage-class")),
-        md5_hex,
-    }
-}
-
-fn base64_md5_hex(b64: &str) -> Option<String> {
-    use base64::Engine;
-    let raw = base64::engine::general_purpose::STANDARD
-        .decode(b64.trim())
-        .ok()?;
-    (raw.len() == 16).then(|| js::hex(&raw))
+    imginfo::object::meta_from_headers(&headers)
 }
 
 fn js_err(e: JsValue) -> Error {

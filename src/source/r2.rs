@@ -4,6 +4,7 @@
 //! on the first read's ETag so an answer is never stitched from two versions.
 
 use crate::js;
+use imginfo::conditional::R2Conditional;
 use imginfo::driver::{Chunk, Source};
 use imginfo::object::{ObjectMeta, SourceKind};
 use imginfo::Error;
@@ -22,6 +23,15 @@ pub struct R2 {
 pub enum R2Range {
     From { offset: u64, length: Option<u64> },
     Suffix(u64),
+}
+
+/// Options of a streaming `get`: range, SSE-C key (R2's `ssecKey`: 64 hex digits) and
+/// an `onlyIf` condition built from the request's preconditions.
+#[derive(Debug, Clone, Default)]
+pub struct GetOpts {
+    pub range: Option<R2Range>,
+    pub ssec_key_hex: Option<String>,
+    pub only_if: Option<R2Conditional>,
 }
 
 /// An object with its body stream (for plain GET).
@@ -88,13 +98,17 @@ impl R2 {
         Ok(Some((meta, Some(Uint8Array::new(&buf).to_vec()))))
     }
 
-    /// `get` for streaming a whole object or a range of it to the client.
-    pub async fn get_body(
-        &self,
-        key: &str,
-        range: Option<R2Range>,
-    ) -> Result<Option<R2Body>, Error> {
+    /// `get` for streaming a whole object or a range of it to the client. With an
+    /// `onlyIf` that fails, R2 answers the metadata without a body (`body: None`).
+    pub async fn get_body(&self, key: &str, o: &GetOpts) -> Result<Option<R2Body>, Error> {
+        let range = o.range;
         let opts = Object::new();
+        if let Some(k) = &o.ssec_key_hex {
+            js::set(&opts, "ssecKey", k.as_str());
+        }
+        if let Some(c) = o.only_if.as_ref().filter(|c| !c.is_empty()) {
+            js::set(&opts, "onlyIf", only_if(c));
+        }
         if let Some(r) = range {
             let ro = Object::new();
             match r {
@@ -149,6 +163,33 @@ impl R2 {
     }
 }
 
+/// R2's `R2Conditional` for an `onlyIf` option (each tag field one bare tag or `*`).
+fn only_if(c: &R2Conditional) -> Object {
+    let o = Object::new();
+    if let Some(e) = &c.etag_matches {
+        js::set(&o, "etagMatches", e.as_r2());
+    }
+    if let Some(e) = &c.etag_does_not_match {
+        js::set(&o, "etagDoesNotMatch", e.as_r2());
+    }
+    let date = |ms: f64| js_sys::Date::new(&JsValue::from_f64(ms));
+    if let Some(ms) = c.uploaded_before_ms {
+        js::set(&o, "uploadedBefore", date(ms));
+    }
+    if let Some(ms) = c.uploaded_after_ms {
+        js::set(&o, "uploadedAfter", date(ms));
+    }
+    js::set(&o, "secondsGranularity", true);
+    o
+}
+
+/// Cancels a body stream that will not be sent (a refused or conditional answer).
+pub fn cancel(body: Option<web_sys::ReadableStream>) {
+    if let Some(b) = body {
+        let _ = b.cancel();
+    }
+}
+
 /// Reads an R2 object's metadata.
 pub fn meta_of(o: &JsValue) -> ObjectMeta {
     let http = js::get(o, "httpMetadata");
@@ -186,6 +227,10 @@ pub fn meta_of(o: &JsValue) -> ObjectMeta {
         custom,
         storage_class: js::get_str(o, "storageClass"),
         md5_hex,
+        // Set only for an object stored with an SSE-C key.
+        ssec_key_md5: js::get_str(o, "ssecKeyMd5").filter(|s| !s.is_empty()),
+        restore: None,
+        website_redirect: None,
     }
 }
 

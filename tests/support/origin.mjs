@@ -5,6 +5,9 @@
 //   /o/plain/<file>         honours Range
 //   /o/ignore-range/<file>  always 200 with the whole body, written in 16 KiB chunks
 //   /o/status-<NNN>/<file>  answers NNN
+//   /o/s3-archive/<file>    honours Range and adds S3 headers: version id, GLACIER storage
+//                           class, a finished restore, a website redirect, x-amz-meta-*
+//   /o/oss-ia/<file>        honours Range and adds OSS headers: IA storage class, x-oss-meta-*
 // Every request is logged with the bytes actually written before the client went away.
 import http from "node:http";
 import { readFileSync, existsSync, statSync } from "node:fs";
@@ -60,6 +63,16 @@ export async function startOrigin(root) {
       "accept-ranges": "bytes",
       "x-amz-meta-team": "imaging",
     };
+    if (mode === "s3-archive") {
+      Object.assign(base, {
+        "x-amz-version-id": "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY",
+        "x-amz-storage-class": "GLACIER",
+        "x-amz-restore": 'ongoing-request="false", expiry-date="Fri, 21 Dec 2012 00:00:00 GMT"',
+        "x-amz-website-redirect-location": "/elsewhere.jpg",
+      });
+    } else if (mode === "oss-ia") {
+      Object.assign(base, { "x-oss-storage-class": "IA", "x-oss-meta-owner": "oss-user" });
+    }
     if (mode === "ignore-range") {
       return send(200, { ...base, "content-length": data.length }, data, true);
     }

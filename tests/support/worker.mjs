@@ -9,20 +9,40 @@ import { seedSamples } from "./seed.mjs";
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const COMPATIBILITY_DATE = "2026-05-01";
 
-export async function startWorker({ bindings = {}, bucket = true, seed = true } = {}) {
+/**
+ * `r2Shim: true` puts tests/support/r2-shim.mjs between the Worker and the local bucket
+ * (SSE-C and storage classes, which the simulator lacks); `r2` is then the bucket itself.
+ */
+export async function startWorker({ bindings = {}, bucket = true, seed = true, r2Shim = false } = {}) {
   const script = join(ROOT, "build", "index.js");
   if (!existsSync(script)) throw new Error("build/index.js missing: run scripts/build.sh first");
-  const mf = new Miniflare({
+  const main = {
+    name: "main",
     modules: true,
     scriptPath: script,
     modulesRoot: join(ROOT, "build"),
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: COMPATIBILITY_DATE,
-    r2Buckets: bucket ? { BUCKET: "imginfo-test" } : {},
     bindings: { ORIGIN: "", MAX_READ_BYTES: "4194304", ORIGIN_TIMEOUT_MS: "5000", ...bindings },
-  });
+  };
+  let mf;
+  if (r2Shim) {
+    mf = new Miniflare({
+      workers: [
+        { ...main, wrappedBindings: { BUCKET: { scriptName: "r2-shim" } } },
+        {
+          name: "r2-shim",
+          modules: true,
+          scriptPath: join(ROOT, "tests", "support", "r2-shim.mjs"),
+          r2Buckets: { INNER: "imginfo-test" },
+        },
+      ],
+    });
+  } else {
+    mf = new Miniflare({ ...main, r2Buckets: bucket ? { BUCKET: "imginfo-test" } : {} });
+  }
   const url = await mf.ready;
-  const r2 = bucket ? await mf.getR2Bucket("BUCKET") : null;
+  const r2 = r2Shim ? await mf.getR2Bucket("INNER", "r2-shim") : bucket ? await mf.getR2Bucket("BUCKET") : null;
   if (r2 && seed) await seedSamples(r2);
   const get = (path, init) => fetch(new URL(path, url), init);
   return { mf, url: url.toString().replace(/\/$/, ""), r2, get, close: () => mf.dispose() };

@@ -7,15 +7,19 @@
 //! `File.slice()` in the browser. Nothing here knows about HTTP or the Worker.
 
 pub mod bytes;
+pub mod conditional;
+pub mod cors;
 pub mod driver;
 pub mod error;
 pub mod etag;
 pub mod exif;
+pub mod lifecycle;
 pub mod model;
 pub mod object;
 pub mod probe;
 pub mod render;
 pub mod request;
+pub mod ssec;
 
 pub use bytes::{ByteMap, Range};
 pub use error::Error;
