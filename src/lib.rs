@@ -707,12 +707,12 @@ async fn origin_object(r: &Req<'_>, o: &Origin, a: &Ask) -> Result<Response> {
         Err(e) => return core_object_error(r, &e),
     };
     if !matches!(resp.status, 200 | 206 | 416) {
-        source::origin::cancel_body(&resp.resp);
+        resp.stop();
         return core_object_error(r, &source::origin::status_error(resp.status));
     }
     let meta = source::origin::meta_of(&resp);
     if let Some(answer) = refuse(r, &meta, a) {
-        source::origin::cancel_body(&resp.resp);
+        resp.stop();
         return answer;
     }
     if resp.status == 206
@@ -723,11 +723,11 @@ async fn origin_object(r: &Req<'_>, o: &Origin, a: &Ask) -> Result<Response> {
         )
     {
         // If-Range failed: the whole object instead of the range.
-        source::origin::cancel_body(&resp.resp);
+        resp.stop();
         resp = match o.send("GET", key, &[]).await {
             Ok(resp) if resp.status == 200 => resp,
             Ok(resp) => {
-                source::origin::cancel_body(&resp.resp);
+                resp.stop();
                 return core_object_error(r, &source::origin::status_error(resp.status));
             }
             Err(e) => return core_object_error(r, &e),
@@ -745,7 +745,7 @@ async fn origin_object(r: &Req<'_>, o: &Origin, a: &Ask) -> Result<Response> {
     let body = match resp.resp.body() {
         Some(s) if !head && matches!(resp.status, 200 | 206) => Body::Stream(s),
         _ => {
-            source::origin::cancel_body(&resp.resp);
+            resp.stop();
             Body::Empty
         }
     };

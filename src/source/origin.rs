@@ -13,6 +13,10 @@ use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+/// A body read may last at most this many `ORIGIN_TIMEOUT_MS` in all (a trickling
+/// origin that sends a byte just before each timeout would otherwise never end).
+pub const BODY_DEADLINE_FACTOR: f64 = 2.0;
+
 /// Redirect hops followed, and only to the same scheme, host and port.
 pub const MAX_REDIRECTS: u32 = 3;
 
@@ -33,9 +37,18 @@ pub struct Origin {
 pub struct OriginResponse {
     pub status: u16,
     pub resp: web_sys::Response,
+    /// Aborts the upstream request: cancelling a body stream alone leaves workerd
+    /// draining the connection, so a body we stop reading is also aborted.
+    pub abort: web_sys::AbortController,
 }
 
 impl OriginResponse {
+    /// Stops the body: cancels the stream and aborts the upstream request.
+    pub fn stop(&self) {
+        cancel_body(&self.resp);
+        self.abort.abort();
+    }
+
     pub fn header(&self, name: &str) -> Option<String> {
         self.resp.headers().get(name).ok().flatten()
     }
@@ -62,7 +75,7 @@ impl Origin {
         let mut url = self.url(key);
         let base = url::Url::parse(&self.base).map_err(|_| Error::Upstream("bad ORIGIN".into()))?;
         for _ in 0..=MAX_REDIRECTS {
-            let resp = self.fetch_once(method, &url, headers).await?;
+            let (resp, abort) = self.fetch_once(method, &url, headers).await?;
             let status = resp.status();
             if matches!(status, 301 | 302 | 303 | 307 | 308) {
                 let loc = resp
@@ -83,10 +96,15 @@ impl Origin {
                     )));
                 }
                 cancel_body(&resp);
+                abort.abort();
                 url = next.to_string();
                 continue;
             }
-            return Ok(OriginResponse { status, resp });
+            return Ok(OriginResponse {
+                status,
+                resp,
+                abort,
+            });
         }
         Err(Error::Upstream(format!(
             "origin redirected more than {MAX_REDIRECTS} times"
@@ -98,7 +116,7 @@ impl Origin {
         method: &str,
         url: &str,
         headers: &[(&str, String)],
-    ) -> Result<web_sys::Response, Error> {
+    ) -> Result<(web_sys::Response, web_sys::AbortController), Error> {
         let h = web_sys::Headers::new().map_err(js_err)?;
         for (k, v) in headers {
             h.set(k, v).map_err(js_err)?;
@@ -124,7 +142,10 @@ impl Origin {
                 "origin fetch failed: {}",
                 js::message(&e)
             ))),
-            Some(Ok(v)) => v.dyn_into::<web_sys::Response>().map_err(js_err),
+            Some(Ok(v)) => Ok((
+                v.dyn_into::<web_sys::Response>().map_err(js_err)?,
+                controller,
+            )),
         }
     }
 
@@ -147,19 +168,19 @@ impl Origin {
             206 => {
                 let cr = r.header("content-range").unwrap_or_default();
                 let (start, end, total) = parse_content_range(&cr).ok_or_else(|| {
-                    cancel_body(&r.resp);
+                    r.stop();
                     Error::Upstream(format!(
                         "origin sent 206 with an unusable Content-Range \"{cr}\""
                     ))
                 })?;
                 if start != offset || end > last || total.is_some_and(|t| end >= t) {
-                    cancel_body(&r.resp);
+                    r.stop();
                     return Err(Error::Upstream(format!(
                         "origin answered bytes {start}-{end} for a request of {offset}-{last}"
                     )));
                 }
                 let want = end - start + 1;
-                let bytes = read_body(&r.resp, 0, want, self.timeout_ms).await?;
+                let bytes = read_body(&r, 0, want, self.timeout_ms).await?;
                 if (bytes.len() as u64) < want {
                     return Err(Error::Upstream(format!(
                         "origin sent {} of {want} bytes of the range",
@@ -173,7 +194,7 @@ impl Origin {
                 let total = r
                     .header("content-length")
                     .and_then(|v| v.trim().parse::<u64>().ok());
-                let bytes = read_body(&r.resp, offset, len, self.timeout_ms).await?;
+                let bytes = read_body(&r, offset, len, self.timeout_ms).await?;
                 if let Some(t) = total {
                     let expect = t.saturating_sub(offset).min(len);
                     if (bytes.len() as u64) < expect {
@@ -186,7 +207,7 @@ impl Origin {
                 Ok((Chunk { bytes, total }, meta))
             }
             416 => {
-                cancel_body(&r.resp);
+                r.stop();
                 let total = r.header("content-range").and_then(|cr| {
                     cr.trim()
                         .strip_prefix("bytes */")
@@ -206,7 +227,7 @@ impl Origin {
                 }
             }
             s => {
-                cancel_body(&r.resp);
+                r.stop();
                 Err(status_error(s))
             }
         }
@@ -277,26 +298,38 @@ pub fn cancel_body(resp: &web_sys::Response) {
 /// Reads a body stream, skipping `skip` bytes and keeping at most `take`, then cancels
 /// the rest. Each chunk wait is bounded by the timeout (a trickling body ends in 504).
 async fn read_body(
-    resp: &web_sys::Response,
+    resp: &OriginResponse,
     skip: u64,
     take: u64,
     timeout_ms: u32,
 ) -> Result<Vec<u8>, Error> {
-    let Some(stream) = resp.body() else {
+    let Some(stream) = resp.resp.body() else {
         return Ok(Vec::new());
     };
     let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
     let mut out: Vec<u8> = Vec::with_capacity(take.min(1 << 20) as usize);
     let mut pos: u64 = 0;
     let end = skip.saturating_add(take);
+    // A body that trickles is bounded as a whole, not only between chunks: the read may
+    // take at most BODY_DEADLINE_FACTOR timeouts in all.
+    let deadline = js_sys::Date::now() + f64::from(timeout_ms) * BODY_DEADLINE_FACTOR;
     loop {
+        let left = deadline - js_sys::Date::now();
+        if left <= 0.0 {
+            let _ = reader.cancel();
+            resp.abort.abort();
+            return Err(Error::Timeout(format!(
+                "origin body too slow: not complete within {} ms",
+                f64::from(timeout_ms) * BODY_DEADLINE_FACTOR
+            )));
+        }
         let next = JsFuture::from(reader.read());
-        let r = match with_timeout(next, timeout_ms).await {
+        let wait = (left as u32).min(timeout_ms);
+        let r = match with_timeout(next, wait).await {
             None => {
                 let _ = reader.cancel();
-                return Err(Error::Timeout(format!(
-                    "origin body stalled for {timeout_ms} ms"
-                )));
+                resp.abort.abort();
+                return Err(Error::Timeout(format!("origin body stalled for {wait} ms")));
             }
             Some(Err(e)) => {
                 return Err(Error::Upstream(format!(
@@ -319,6 +352,7 @@ async fn read_body(
             out.extend_from_slice(&chunk.subarray(from, to).to_vec());
         }
         if pos >= end {
+            resp.abort.abort();
             let _ = reader.cancel();
             break;
         }

@@ -8,6 +8,20 @@
 //   /o/s3-archive/<file>    honours Range and adds S3 headers: version id, GLACIER storage
 //                           class, a finished restore, a website redirect, x-amz-meta-*
 //   /o/oss-ia/<file>        honours Range and adds OSS headers: IA storage class, x-oss-meta-*
+// Faults (each answers a Range request wrongly in one way):
+//   /o/wrong-range/<file>   206 for a range one byte later than asked
+//   /o/total-change/<file>  206 whose Content-Range total grows on every request
+//   /o/short/<file>         Content-Length promises more bytes than are sent
+//   /o/reset/<file>         sends part of the body, then resets the connection
+//   /o/slow-headers/<file>  waits 3 s before the status line
+//   /o/trickle/<file>       sends one byte every 100 ms
+//   /o/swap/<file>          the object changes after the first request (new bytes, new
+//                           ETag); honours If-Match with 412
+//   /o/swap-blind/<file>    the same, ignoring If-Match
+//   /o/redirect-same/<file> 302 to /o/plain/<file> on the same host
+//   /o/redirect-other/<file> 302 to the same path on another host name (localhost)
+//   /o/redirect-loop/<file> 302 to itself
+//   /o/huge-header/<file>   a 128 KiB response header
 // Every request is logged with the bytes actually written before the client went away.
 import http from "node:http";
 import { readFileSync, existsSync, statSync } from "node:fs";
@@ -19,6 +33,7 @@ export const CHUNK = 16 * 1024;
 
 export async function startOrigin(root) {
   const log = [];
+  const seen = new Map();
   const server = http.createServer((req, res) => {
     const entry = { method: req.method, url: req.url, range: req.headers.range ?? null, status: 0, bytes: 0 };
     log.push(entry);
@@ -54,8 +69,58 @@ export async function startOrigin(root) {
     }
     const status = mode.match(/^status-(\d{3})$/);
     if (status) return send(Number(status[1]), { "content-type": "text/plain" }, Buffer.from("forced status\n"));
-    const data = readFileSync(file);
+    let data = readFileSync(file);
+    const count = (seen.get(path) ?? 0) + 1;
+    seen.set(path, count);
+    if ((mode === "swap" || mode === "swap-blind") && count > 1) {
+      data = Buffer.from(data);
+      data[data.length - 1] ^= 0xff;
+    }
     const etag = `"${createHash("md5").update(data).digest("hex")}"`;
+    const sameHost = `http://127.0.0.1:${server.address().port}`;
+    const otherHost = `http://localhost:${server.address().port}`;
+    switch (mode) {
+      case "redirect-same":
+        return send(302, { location: `${sameHost}/o/plain/${rel}` });
+      case "redirect-other":
+        return send(302, { location: `${otherHost}/o/plain/${rel}` });
+      case "redirect-loop":
+        return send(302, { location: req.url });
+      case "huge-header":
+        return send(200, { "x-filler": "a".repeat(128 * 1024), "content-length": data.length }, data);
+      case "slow-headers":
+        return setTimeout(() => send(200, { "content-length": data.length }, data), 3000);
+      case "reset": {
+        entry.status = 200;
+        res.writeHead(200, { "content-length": data.length, etag });
+        res.write(data.subarray(0, Math.min(1000, data.length >> 1)));
+        return setTimeout(() => req.socket.destroy(), 20);
+      }
+      case "short": {
+        entry.status = 206;
+        const n = Math.min(data.length, 69632);
+        res.writeHead(206, { "content-length": n, "content-range": `bytes 0-${n - 1}/${data.length}`, etag });
+        res.write(data.subarray(0, n >> 1));
+        return setTimeout(() => res.destroy(), 20);
+      }
+      case "trickle": {
+        entry.status = 200;
+        res.writeHead(200, { "content-length": data.length, etag });
+        let i = 0;
+        const t = setInterval(() => {
+          if (i >= data.length || res.destroyed) return clearInterval(t);
+          res.write(data.subarray(i, i + 1));
+          i += 1;
+          entry.bytes += 1;
+        }, 100);
+        res.on("close", () => clearInterval(t));
+        return;
+      }
+    }
+    const ifMatch = req.headers["if-match"];
+    if (mode === "swap" && ifMatch && ifMatch !== etag) {
+      return send(412, { etag, "content-type": "text/plain" }, Buffer.from("precondition failed\n"));
+    }
     const base = {
       "content-type": "application/octet-stream",
       etag,
@@ -82,8 +147,10 @@ export async function startOrigin(root) {
     if (r[1] === "") { start = Math.max(0, data.length - Number(r[2])); end = data.length - 1; }
     else { start = Number(r[1]); end = r[2] === "" ? data.length - 1 : Math.min(Number(r[2]), data.length - 1); }
     if (start >= data.length) return send(416, { ...base, "content-range": `bytes */${data.length}` });
+    if (mode === "wrong-range") { start += 1; end = Math.min(end + 1, data.length - 1); }
+    const total = mode === "total-change" ? data.length + count : data.length;
     const body = data.subarray(start, end + 1);
-    send(206, { ...base, "content-length": body.length, "content-range": `bytes ${start}-${end}/${data.length}` }, body);
+    send(206, { ...base, "content-length": body.length, "content-range": `bytes ${start}-${end}/${total}` }, body);
   });
   server.on("connection", (s) => s.setNoDelay(true));
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
