@@ -7,6 +7,7 @@ mod config;
 mod http;
 mod js;
 mod source;
+mod www;
 
 use config::{Config, BUCKET_BINDING};
 use http::{Body, ByteRange};
@@ -112,6 +113,9 @@ async fn route(
     log: &RefCell<LogLine>,
 ) -> Result<Response> {
     let url = req.url()?;
+    if www::is_reserved(url.path()) {
+        return www::reserved(req, env).await;
+    }
     let method = req.method();
     let host = url.host_str().unwrap_or("").to_string();
     let hints = request::Hints {
@@ -150,7 +154,12 @@ async fn route(
     match (&method, &op.action) {
         (Method::Get | Method::Head, Action::Info(d)) => info(&r, *d, false).await,
         (Method::Get | Method::Head, Action::Exif(d)) => info(&r, *d, true).await,
-        (Method::Get | Method::Head, Action::Object) if op.key.is_empty() => index(&r),
+        (Method::Get | Method::Head, Action::Object) if op.key.is_empty() => {
+            match www::page(req, env).await? {
+                Some(page) => Ok(page),
+                None => index(&r),
+            }
+        }
         (Method::Get | Method::Head, Action::Object) => object(&r).await,
         _ => object_error(
             &r,

@@ -9,11 +9,21 @@ import { seedSamples } from "./seed.mjs";
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const COMPATIBILITY_DATE = "2026-05-01";
 
+/** The inspector page's static assets, as wrangler.toml's `[assets]` serves them: the
+ * Worker runs first for every request and reaches the files through `env.ASSETS`. */
+export const ASSETS = {
+  directory: join(ROOT, "www"),
+  binding: "ASSETS",
+  routerConfig: { has_user_worker: true, invoke_user_worker_ahead_of_assets: true },
+  assetConfig: { html_handling: "none", not_found_handling: "none" },
+};
+
 /**
  * `r2Shim: true` puts tests/support/r2-shim.mjs between the Worker and the local bucket
  * (SSE-C and storage classes, which the simulator lacks); `r2` is then the bucket itself.
+ * `assets: false` leaves the inspector page out (GET / then answers plain text).
  */
-export async function startWorker({ bindings = {}, bucket = true, seed = true, r2Shim = false } = {}) {
+export async function startWorker({ bindings = {}, bucket = true, seed = true, r2Shim = false, assets = true } = {}) {
   const script = join(ROOT, "build", "index.js");
   if (!existsSync(script)) throw new Error("build/index.js missing: run scripts/build.sh first");
   const main = {
@@ -23,7 +33,8 @@ export async function startWorker({ bindings = {}, bucket = true, seed = true, r
     modulesRoot: join(ROOT, "build"),
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: COMPATIBILITY_DATE,
-    bindings: { ORIGIN: "", MAX_READ_BYTES: "4194304", ORIGIN_TIMEOUT_MS: "5000", ...bindings },
+    bindings: { ORIGIN: "", MAX_READ_BYTES: "4194304", ORIGIN_TIMEOUT_MS: "5000", LIST_OBJECTS: "false", ...bindings },
+    ...(assets ? { assets: ASSETS } : {}),
   };
   let mf;
   if (r2Shim) {
