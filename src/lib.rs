@@ -114,6 +114,7 @@ async fn route(
 ) -> Result<Response> {
     let url = req.url()?;
     if www::is_reserved(url.path()) {
+        log.borrow_mut().route = "www";
         return www::reserved(req, env).await;
     }
     let method = req.method();
@@ -156,7 +157,10 @@ async fn route(
         (Method::Get | Method::Head, Action::Exif(d)) => info(&r, *d, true).await,
         (Method::Get | Method::Head, Action::Object) if op.key.is_empty() => {
             match www::page(req, env).await? {
-                Some(page) => Ok(page),
+                Some(page) => {
+                    log.borrow_mut().route = "www";
+                    Ok(page)
+                }
                 None => index(&r),
             }
         }

@@ -58,7 +58,7 @@ function explain(code, message, subject) {
   const s = subject;
   switch (code) {
     case "not_found":
-      return `There is no object named “${s}”. Keys are case-sensitive and include any folder path.`;
+      return `There is no object named ${s}. Keys are case-sensitive and include any folder path.`;
     case "unsupported_format":
       return `${cap(s)} is not an image this service can read (JPEG, PNG, GIF, WebP, BMP, TIFF, HEIC or AVIF).`;
     case "truncated":
@@ -348,7 +348,8 @@ async function loadDialect(panel) {
     const type = res.headers.get("content-type") ?? "no content type";
     const timing = res.headers.get("server-timing");
     status.textContent = `HTTP ${res.status} · ${type}${timing ? ` · ${timing}` : ""}`;
-    pre.textContent = text;
+    pre.dataset.exact = text;
+    pre.textContent = shown(text);
     panel.dataset.status = String(res.status);
   } catch (e) {
     if (seq !== state.seq) return;
@@ -356,6 +357,19 @@ async function loadDialect(panel) {
     pre.textContent = String(e);
   }
 }
+
+/** The body as shown: exact, or re-indented when it is JSON and the person asked. */
+function shown(text) {
+  if (!$("indent-toggle").checked) return text;
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+$("indent-toggle").addEventListener("change", () => {
+  for (const pre of $("panels").querySelectorAll("pre.body[data-exact]")) pre.textContent = shown(pre.dataset.exact);
+});
 
 $("tabs").addEventListener("keydown", (ev) => {
   const tabs = [...$("tabs").querySelectorAll('[role="tab"]')];
@@ -491,7 +505,11 @@ async function loadFile(file) {
   if (seq !== state.seq) return;
   if (info.error) {
     const { code, message } = info.error;
-    showError(explain(code, message, `your file “${file.name}”`), `${code}: ${message}`);
+    const text =
+      code === "upstream_error"
+        ? `Your browser could not read the file “${file.name}”: ${message}`
+        : explain(code, message, `your file “${file.name}”`);
+    showError(text, `${code}: ${message}`);
     return;
   }
   document.title = `${file.name} (local) — imginfo-edge inspector`;

@@ -2,12 +2,12 @@
 //! driver ([`imginfo::driver::inspect`]) over a JS `Blob`/`File`, answering each
 //! "I need bytes [a, b)" with `blob.slice(a, b).arrayBuffer()`, so only the ranges the
 //! probes ask for are read from disk and nothing leaves the machine. It answers the
-//! native (`?info`) JSON shape, with `read` counting the slices and bytes read.
+//! native (`?info`) JSON through the same renderer as the Worker
+//! ([`imginfo::render::native`]), with `read` counting the slices and bytes read.
 //! Built with `wasm-bindgen --target web` by scripts/build-web.sh into www/_/wasm/.
 
-mod answer;
-
 use imginfo::driver::{inspect as drive, Budget, Chunk, Source};
+use imginfo::render::{native, Ctx, ReadStats};
 use imginfo::Error;
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
@@ -22,15 +22,12 @@ const MAX_FILE_SIZE: f64 = 9_007_199_254_740_991.0;
 struct BlobSource {
     blob: Blob,
     size: u64,
-    /// Milliseconds spent waiting for `arrayBuffer()` reads.
-    read_ms: f64,
 }
 
 impl Source for BlobSource {
     async fn read(&mut self, offset: u64, len: u64) -> Result<Chunk, Error> {
         let start = offset.min(self.size);
         let end = offset.saturating_add(len).min(self.size);
-        let t0 = now();
         let part = self
             .blob
             .slice_with_f64_and_f64(start as f64, end as f64)
@@ -38,7 +35,6 @@ impl Source for BlobSource {
         let buf = JsFuture::from(part.array_buffer())
             .await
             .map_err(|e| read_error(&e))?;
-        self.read_ms += now() - t0;
         Ok(Chunk {
             bytes: Uint8Array::new(&buf).to_vec(),
             total: Some(self.size),
@@ -73,26 +69,32 @@ fn now() -> f64 {
 pub async fn inspect(blob: Blob) -> String {
     let size = blob.size();
     if !(size.is_finite() && (0.0..=MAX_FILE_SIZE).contains(&size)) {
-        return answer::error(&Error::BadRequest(
-            "the file size is not a usable number".into(),
-        ));
+        let e = Error::BadRequest("the file size is not a usable number".into());
+        return body(native::error(&e, &Ctx::default()));
     }
     let mut src = BlobSource {
         blob,
         size: size as u64,
-        read_ms: 0.0,
     };
+    let t0 = now();
     let (res, stats) = drive(&mut src, Budget::default()).await;
-    // `ms` is the time spent waiting for reads, as in the Worker's `Server-Timing`.
-    let read = answer::Read {
-        ranges: stats.reads,
-        bytes: stats.bytes,
-        ms: src.read_ms,
+    // As in the Worker: `ms` is the whole answer's time, reads and parsing.
+    let ctx = Ctx {
+        stats: ReadStats {
+            ranges: stats.reads,
+            bytes: stats.bytes,
+            ms: now() - t0,
+        },
+        ..Ctx::default()
     };
     match res {
-        Ok(info) => answer::info(&info, &read),
-        Err(e) => answer::error(&e),
+        Ok(info) => body(native::info(&info, &ctx)),
+        Err(e) => body(native::error(&e, &ctx)),
     }
+}
+
+fn body(r: imginfo::render::Rendered) -> String {
+    String::from_utf8_lossy(&r.body).into_owned()
 }
 
 /// The first window the driver reads (bytes), for the page's explanation.
