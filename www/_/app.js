@@ -172,6 +172,13 @@ function orientationGlyph(o) {
   );
 }
 
+function transformText(t) {
+  if (t.type === "irot") return `rotate ${t.angle}° counter-clockwise`;
+  if (t.type === "imir") return t.axis === 0 ? "mirror left to right" : "mirror top to bottom";
+  if (t.type === "clap") return `crop to ${t.width} × ${t.height}`;
+  return t.type;
+}
+
 function renderSummary(info, { src, name, local }) {
   const dl = $("facts");
   dl.replaceChildren();
@@ -180,7 +187,18 @@ function renderSummary(info, { src, name, local }) {
   fact(dl, "File size", info.fileSize != null ? `${bytes(info.fileSize)} (${NUM.format(info.fileSize)} bytes)` : "unknown");
   fact(dl, "Dimensions", h("span", { id: "dims" }, `${info.width} × ${info.height}`), " px as stored");
   fact(dl, "Displayed as", h("span", { id: "display-dims" }, `${info.displayWidth} × ${info.displayHeight}`), " px");
-  fact(dl, "Orientation", info.orientation ? orientationGlyph(info.orientation) : "none recorded (upright)");
+  if (info.format === "heic" || info.format === "avif") {
+    // HEIF display follows the item's transform properties, not EXIF Orientation.
+    const steps = (info.transforms ?? []).map(transformText);
+    fact(
+      dl,
+      "Transforms",
+      steps.length ? steps.join(", then ") : "none (shown as stored)",
+      info.orientation ? h("span", { class: "muted" }, ` · EXIF Orientation ${info.orientation} is informational: HEIF viewers follow the transforms`) : "",
+    );
+  } else {
+    fact(dl, "Orientation", info.orientation ? orientationGlyph(info.orientation) : "none recorded (upright)");
+  }
   fact(dl, "Colour space", info.colorSpace ? COLOR_NAMES[info.colorSpace] ?? info.colorSpace : "unknown");
   if (info.bitDepth != null) fact(dl, "Bit depth", `${info.bitDepth} bits per sample`);
   fact(dl, "Alpha", yesNo(info.alpha));
