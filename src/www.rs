@@ -187,35 +187,47 @@ async fn list(env: &Env, url: &url::Url) -> Result<Response> {
     }
     let opts = Object::new();
     js::set(&opts, "limit", LIST_LIMIT);
-    for (k, v) in url.query_pairs() {
+    // `prefix` and `cursor`, percent-decoded once (`+` is a plus, as in keys).
+    for pair in url.query().unwrap_or("").split('&') {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         if (k == "prefix" || k == "cursor") && !v.is_empty() {
-            js::set(&opts, &k, v.as_ref());
+            let v = percent_encoding::percent_decode_str(v).decode_utf8_lossy();
+            js::set(&opts, k, v.as_ref());
         }
     }
     let listed = match js::call(&bucket, "list", &[opts.into()]).await {
         Ok(l) => l,
         Err(e) => {
-            let msg = format!("Listing failed: {}", js::message(&e));
-            let body = serde_json::json!({ "error": { "code": "upstream_error", "message": msg } });
-            return json(502, &body.to_string());
+            let msg = quote(&format!("Listing failed: {}", js::message(&e)));
+            return json(
+                502,
+                &format!(r#"{{"error":{{"code":"upstream_error","message":{msg}}}}}"#),
+            );
         }
     };
-    let objects: Vec<serde_json::Value> = js_sys::Array::from(&js::get(&listed, "objects"))
-        .iter()
-        .filter_map(|o| {
-            let key = js::get_str(&o, "key")?;
-            let size = js::get_f64(&o, "size")
-                .filter(|s| s.is_finite() && *s >= 0.0)
-                .map(|s| s as u64);
-            Some(serde_json::json!({ "key": key, "size": size }))
-        })
-        .collect();
+    let mut body = String::from(r#"{"objects":["#);
+    for o in js_sys::Array::from(&js::get(&listed, "objects")).iter() {
+        let Some(key) = js::get_str(&o, "key") else {
+            continue;
+        };
+        let size = js::get_f64(&o, "size")
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .map_or("null".to_string(), |s| (s as u64).to_string());
+        if !body.ends_with('[') {
+            body.push(',');
+        }
+        body.push_str(&format!(r#"{{"key":{},"size":{size}}}"#, quote(&key)));
+    }
     let truncated = js::get(&listed, "truncated").as_bool().unwrap_or(false);
-    let cursor = if truncated {
-        js::get_str(&listed, "cursor")
-    } else {
-        None
+    let cursor = match js::get_str(&listed, "cursor") {
+        Some(c) if truncated => quote(&c),
+        _ => "null".to_string(),
     };
-    let body = serde_json::json!({ "objects": objects, "truncated": truncated, "cursor": cursor });
-    json(200, &body.to_string())
+    body.push_str(&format!(r#"],"truncated":{truncated},"cursor":{cursor}}}"#));
+    json(200, &body)
+}
+
+/// A JSON string literal.
+fn quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
 }

@@ -149,10 +149,6 @@ describe("the page in Chromium", () => {
     if (skip) return;
     browser = await launch();
     browser.context.on("page", (p) => p.on("pageerror", (e) => pageErrors.push(String(e))));
-    browser.context.on("request", (r) => {
-      const u = new URL(r.url());
-      if (!["blob:", "data:"].includes(u.protocol) && ![w.url, wl.url, wo.url].includes(u.origin)) foreign.push(r.url());
-    });
     mkdirSync(OUT, { recursive: true });
   });
   after(async () => {
@@ -167,6 +163,10 @@ describe("the page in Chromium", () => {
     }
     const page = await browser.context.newPage();
     t.after(() => page.close());
+    page.on("request", (r) => {
+      const u = new URL(r.url());
+      if (!["blob:", "data:"].includes(u.protocol) && u.origin !== wk.url) foreign.push(r.url());
+    });
     await page.goto(`${wk.url}${path}`);
     return page;
   }
@@ -273,9 +273,9 @@ describe("the page in Chromium", () => {
     await err.waitFor({ state: "visible" });
     assert.match(await err.innerText(), /“not-an-image\.txt” is not an image this service can read/);
 
-    await page.goto(`${wo.url}/?key=status-503/photo.jpg`);
-    await err.waitFor({ state: "visible" });
-    assert.match(await err.innerText(), /origin server .* did not answer properly/);
+    const down = await open(t, "/?key=status-503/photo.jpg", wo);
+    await down.locator("#error").waitFor({ state: "visible" });
+    assert.match(await down.locator("#error").innerText(), /origin server .* did not answer properly/);
   });
 
   for (const name of ["photo.jpg", "alpha.png"]) {
@@ -398,6 +398,36 @@ describe("the page in Chromium", () => {
     await page.setViewportSize({ width: 360, height: 800 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
     assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px at 360 px`);
+  });
+
+  test("from another origin, the OBS headers of HEAD are readable only because CORS exposes them", async (t) => {
+    if (skip) return t.skip(skip);
+    const rules = JSON.stringify([
+      { allowedOrigins: ["*"], allowedMethods: ["GET", "HEAD"], exposeHeaders: ["ETag", "x-obs-version-id"] },
+    ]);
+    const withCors = await startWorker({ bindings: { CORS_RULES: rules } });
+    const noCors = await startWorker({ bindings: { CORS_RULES: "" } });
+    t.after(() => Promise.all([withCors.close(), noCors.close()]));
+    const page = await browser.context.newPage();
+    t.after(() => page.close());
+    // A document on the test origin server: a different origin from either Worker.
+    await page.goto(`${origin.url}/o/status-200/page`);
+    const head = (url) =>
+      page.evaluate(async (u) => {
+        try {
+          const r = await fetch(u, { method: "HEAD" });
+          return { version: r.headers.get("x-obs-version-id"), etag: r.headers.get("etag") };
+        } catch (e) {
+          return { failed: String(e) };
+        }
+      }, url);
+    const direct = await withCors.get("/photo.jpg", { method: "HEAD" });
+    const seen = await head(`${withCors.url}/photo.jpg`);
+    assert.equal(seen.version, direct.headers.get("x-obs-version-id"));
+    assert.ok(seen.version);
+    assert.equal(seen.etag, direct.headers.get("etag"));
+    const refused = await head(`${noCors.url}/photo.jpg`);
+    assert.ok(refused.failed, "without CORS the browser refuses the cross-origin answer");
   });
 
   test("no script errors, and no request left this Worker", async (t) => {
