@@ -373,6 +373,48 @@ describe("the page in Chromium", () => {
     assert.deepEqual(unlabeled, []);
   });
 
+  test("text contrast meets WCAG AA in the light and the dark scheme", async (t) => {
+    const page = await open(t, "/?key=photo.jpg");
+    if (!page) return;
+    await page.locator("#result").waitFor({ state: "visible" });
+    await page.locator("#head-table tbody tr[data-header]").first().waitFor();
+    await page.fill("#key", ""); // the placeholder is text too
+    for (const colorScheme of ["light", "dark"]) {
+      await page.emulateMedia({ colorScheme });
+      const failures = await page.evaluate(() => {
+        const rgb = (c) => (c.match(/[\d.]+/g) ?? []).map(Number);
+        const lum = ([r, g, b]) => {
+          const f = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+          return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+        };
+        const background = (el) => {
+          for (let e = el; e; e = e.parentElement) {
+            const c = rgb(getComputedStyle(e).backgroundColor);
+            if (c.length === 3 || c[3] === 1) return c.slice(0, 3);
+          }
+          return [255, 255, 255];
+        };
+        const out = [];
+        const check = (el, color, what) => {
+          const st = getComputedStyle(el);
+          const size = parseFloat(st.fontSize);
+          const large = size >= 24 || (size >= 18.66 && Number(st.fontWeight) >= 700);
+          const [a, b] = [lum(rgb(color)), lum(background(el))];
+          const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+          if (ratio < (large ? 3 : 4.5)) out.push(`${what} ${ratio.toFixed(2)}: ${el.outerHTML.slice(0, 80)}`);
+        };
+        for (const el of document.querySelectorAll("body *")) {
+          if (!el.checkVisibility?.() || el.closest("figure")) continue;
+          const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+          if (own) check(el, getComputedStyle(el).color, "text");
+        }
+        check(document.querySelector("#key"), getComputedStyle(document.querySelector("#key"), "::placeholder").color, "placeholder");
+        return out;
+      });
+      assert.deepEqual(failures, [], colorScheme);
+    }
+  });
+
   test("listing, when enabled, links the bucket's objects", async (t) => {
     const page = await open(t, "/", wl);
     if (!page) return;

@@ -3,7 +3,7 @@
 // or parses a local file in the browser with the core's web build (./local.js).
 // Plain DOM, no dependencies; every request goes to this Worker only.
 
-import { NUM, bytes, costLine, objectPath, DIALECTS } from "./format.js";
+import { NUM, bytes, percent, costLine, objectPath, DIALECTS } from "./format.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -184,7 +184,13 @@ function renderSummary(info, { src, name, local }) {
   dl.replaceChildren();
   const fmt = FORMAT_NAMES[info.format] ?? info.format;
   fact(dl, "Format", `${fmt} `, h("span", { class: "muted" }, `(${info.mime})`));
-  fact(dl, "File size", info.fileSize != null ? `${bytes(info.fileSize)} (${NUM.format(info.fileSize)} bytes)` : "unknown");
+  const read = info.read?.bytes;
+  fact(
+    dl,
+    "File size",
+    info.fileSize != null ? `${bytes(info.fileSize)} (${NUM.format(info.fileSize)} bytes)` : "unknown",
+    info.fileSize && read != null ? h("span", { class: "muted" }, ` · ${bytes(read)} of it read (${percent(read, info.fileSize)})`) : "",
+  );
   fact(dl, "Dimensions", h("span", { id: "dims" }, `${info.width} × ${info.height}`), " px as stored");
   fact(dl, "Displayed as", h("span", { id: "display-dims" }, `${info.displayWidth} × ${info.displayHeight}`), " px");
   if (info.format === "heic" || info.format === "avif") {
