@@ -121,6 +121,17 @@ describe("serving and the reserved prefix /_/", () => {
   });
 });
 
+test("the page's cost sentence and units (www/_/format.js)", async () => {
+  const { costLine, bytes, objectPath } = await import("../www/_/format.js");
+  assert.equal(costLine({ ranges: 1, bytes: 12_300, ms: 3.14 }, 4_200_000), "Read 12.3 KB of 4.2 MB (0.29 %) in 1 range, 3.1 ms");
+  assert.equal(costLine({ ranges: 2, bytes: 73_139, ms: 3 }, 106_487), "Read 73.1 KB of 106 KB (69 %) in 2 ranges, 3.0 ms");
+  assert.equal(costLine({ ranges: 1, bytes: 68_000, ms: 0.4 }, 4_000_000, "slice"), "Read 68.0 KB of 4.0 MB (1.7 %) in 1 slice, 0.4 ms");
+  assert.equal(bytes(999), "999 B");
+  assert.equal(bytes(1_500_000_000), "1.5 GB");
+  // Keys keep their slashes; everything else a URL would misread is encoded once.
+  assert.equal(objectPath("a b/c+d/%/ü?#.jpg"), "/a%20b/c%2Bd/%25/%C3%BC%3F%23.jpg");
+});
+
 test("page weight: HTML, CSS and JS within 100 KB gzip (the WASM is separate and optional)", () => {
   const page = files(WWW).filter((f) => !relative(WWW, f).startsWith(join("_", "wasm")));
   let total = 0;
@@ -194,6 +205,20 @@ describe("the page in Chromium", () => {
     const img = page.locator("#preview img");
     await assert.doesNotReject(img.evaluate((el) => el.decode()));
     assert.equal(await img.evaluate((el) => getComputedStyle(el).imageOrientation), "from-image");
+  });
+
+  test("keys with folders, spaces, plus signs and non-ASCII letters round-trip through the page", async (t) => {
+    const key = "photos/a b+c ü.jpg";
+    await w.r2.put(key, new Uint8Array(readFileSync(join(SAMPLES, "photo.jpg"))));
+    t.after(() => w.r2.delete(key));
+    const page = await open(t, `/?key=${encodeURIComponent(key)}`);
+    if (!page) return;
+    await page.locator("#result").waitFor({ state: "visible" });
+    assert.equal(await text(page, "#result-title"), key);
+    assert.equal(await text(page, "#dims"), "400 × 267");
+    await page.locator('#head-table tr[data-header="etag"]').waitFor();
+    await page.locator("#tab-native").click();
+    await page.locator('#panel-native .answer-status', { hasText: "HTTP 200" }).waitFor();
   });
 
   test("the cost line shows a byte count below the file size", async (t) => {
