@@ -123,11 +123,13 @@ describe("serving and the reserved prefix /_/", () => {
 
 test("the page's cost sentence and units (www/_/format.js)", async () => {
   const { costLine, bytes, objectPath } = await import("../www/_/format.js");
-  assert.equal(costLine({ ranges: 1, bytes: 12_300, ms: 3.14 }, 4_200_000), "Read 12.3 KB of 4.2 MB (0.29 %) in 1 range, 3.1 ms");
-  assert.equal(costLine({ ranges: 2, bytes: 73_139, ms: 3 }, 106_487), "Read 73.1 KB of 106 KB (69 %) in 2 ranges, 3.0 ms");
-  assert.equal(costLine({ ranges: 1, bytes: 68_000, ms: 0.4 }, 4_000_000, "slice"), "Read 68.0 KB of 4.0 MB (1.7 %) in 1 slice, 0.4 ms");
-  assert.equal(bytes(999), "999 B");
-  assert.equal(bytes(1_500_000_000), "1.5 GB");
+  // Numbers and units are joined by no-break spaces, so they never part at a line break.
+  const nb = (x) => x.replace(/ (KB|MB|GB|B|%)/g, "\u00a0$1");
+  assert.equal(costLine({ ranges: 1, bytes: 12_300, ms: 3.14 }, 4_200_000), nb("Read 12.3 KB of 4.2 MB (0.29 %) in 1 range, 3.1 ms"));
+  assert.equal(costLine({ ranges: 2, bytes: 73_139, ms: 3 }, 106_487), nb("Read 73.1 KB of 106 KB (69 %) in 2 ranges, 3.0 ms"));
+  assert.equal(costLine({ ranges: 1, bytes: 68_000, ms: 0.4 }, 4_000_000, "slice"), nb("Read 68.0 KB of 4.0 MB (1.7 %) in 1 slice, 0.4 ms"));
+  assert.equal(bytes(999), nb("999 B"));
+  assert.equal(bytes(1_500_000_000), nb("1.5 GB"));
   // Keys keep their slashes; everything else a URL would misread is encoded once.
   assert.equal(objectPath("a b/c+d/%/ü?#.jpg"), "/a%20b/c%2Bd/%25/%C3%BC%3F%23.jpg");
 });
@@ -227,7 +229,7 @@ describe("the page in Chromium", () => {
     await page.locator("#result").waitFor({ state: "visible" });
     const size = statSync(join(SAMPLES, "big-header.jpg")).size;
     const line = await text(page, "#cost-line");
-    const m = line.match(/^Read ([\d.]+) (B|KB) of ([\d.]+) (KB) \(([\d.]+) %\) in (\d+) ranges?, [\d.]+ ms$/);
+    const m = line.match(/^Read ([\d.]+)\s(B|KB) of ([\d.]+)\s(KB) \(([\d.]+)\s%\) in (\d+) ranges?, [\d.]+ ms$/);
     assert.ok(m, line);
     const read = Number(m[1]) * (m[2] === "KB" ? 1000 : 1);
     assert.ok(read < size, `${line} (file ${size} B)`);
@@ -315,7 +317,7 @@ describe("the page in Chromium", () => {
       assert.equal(await text(page, "#dims"), `${truth.width} × ${truth.height}`);
       assert.equal(await text(page, "#display-dims"), `${truth.displayWidth} × ${truth.displayHeight}`);
       assert.match(await text(page, "#facts"), new RegExp(truth.format === "png" ? "PNG" : "JPEG"));
-      assert.match(await text(page, "#cost-line"), /^Read [\d.]+ K?B of [\d.]+ KB \(100 %\) in 1 slice, [\d.]+ ms of your file$/);
+      assert.match(await text(page, "#cost-line"), /^Read [\d.]+\sK?B of [\d.]+\sKB \(100\s%\) in 1 slice, [\d.]+ ms of your file$/);
       // Nothing about the file went to the Worker: the only requests are the page's own
       // static files (the WASM core, loaded on first use), and none carries a body.
       for (const r of requests) {

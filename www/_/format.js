@@ -2,11 +2,13 @@
 // routes. Imported by app.js, and by the Node tests.
 
 export const NUM = new Intl.NumberFormat("en");
+/** A number and its unit never part at a line break. */
+const NBSP = "\u00a0";
 
 /** Decimal units, as the issue's example reads: "12.3 KB of 4.2 MB". */
 export function bytes(n) {
   if (n == null || !Number.isFinite(n)) return "unknown";
-  if (n < 1000) return `${n} B`;
+  if (n < 1000) return `${n}${NBSP}B`;
   const units = ["KB", "MB", "GB", "TB"];
   let v = n;
   let u = -1;
@@ -14,15 +16,15 @@ export function bytes(n) {
     v /= 1000;
     u++;
   } while (v >= 1000 && u < units.length - 1);
-  return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
+  return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)}${NBSP}${units[u]}`;
 }
 
 export function percent(part, whole) {
   if (!whole) return null;
   const p = (100 * part) / whole;
-  if (p >= 10) return `${p.toFixed(0)} %`;
-  if (p >= 1) return `${p.toFixed(1)} %`;
-  return `${p.toFixed(2)} %`;
+  if (p >= 10) return `${p.toFixed(0)}${NBSP}%`;
+  if (p >= 1) return `${p.toFixed(1)}${NBSP}%`;
+  return `${p.toFixed(2)}${NBSP}%`;
 }
 
 /** "read 12.3 KB of 4.2 MB (0.29 %) in 1 range, 3.1 ms" */
