@@ -20,6 +20,7 @@ pub mod probe;
 pub mod render;
 pub mod request;
 pub mod ssec;
+pub mod vendor;
 
 pub use bytes::{ByteMap, Range};
 pub use error::Error;

@@ -147,6 +147,55 @@ pub fn key_from_path(path: &str) -> Result<String, Error> {
         .map_err(|_| Error::BadRequest("the object key is not valid UTF-8".into()))
 }
 
+/// How a request named its bucket: the three addressing styles the vendors' SDKs use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Addressing {
+    /// `/<key>` on a domain bound to the bucket (CNAME / custom-domain mode), or no
+    /// bucket name configured.
+    CustomDomain,
+    /// `/<bucket>/<key>`: the bucket is the first path segment.
+    PathStyle,
+    /// `<bucket>.<domain>` in `Host`, `/<key>` in the path.
+    VirtualHost,
+}
+
+/// Removes the configured bucket name from a request's addressing, returning the style
+/// and the raw (still percent-encoded) path that names the key.
+///
+/// The rule, in order: with no bucket configured the path is the key's. A `Host` whose
+/// first label is the bucket name (`<bucket>.example.com`, port ignored, any case) is
+/// virtual-host style and the path is left alone. Otherwise a path that is `/<bucket>`
+/// or starts with `/<bucket>/` is path style and loses that segment. Anything else is
+/// custom-domain style.
+///
+/// The one ambiguity: in custom-domain style a key that itself starts with
+/// `<bucket>/` is read as path style (the segment is stripped). Such a key is reached
+/// path style (`/<bucket>/<bucket>/…`) or virtual-host style, or by leaving the bucket
+/// name unconfigured. The segment is compared before percent-decoding: bucket names are
+/// DNS labels and no SDK encodes them.
+pub fn strip_bucket<'a>(host: &str, path: &'a str, bucket: Option<&str>) -> (Addressing, &'a str) {
+    let Some(bucket) = bucket.filter(|b| !b.is_empty()) else {
+        return (Addressing::CustomDomain, path);
+    };
+    let hostname = host.rsplit_once(':').map_or(host, |(h, port)| {
+        if port.bytes().all(|b| b.is_ascii_digit()) {
+            h
+        } else {
+            host
+        }
+    });
+    let label = hostname.split('.').next().unwrap_or("");
+    if hostname.len() > label.len() && label.eq_ignore_ascii_case(bucket) {
+        return (Addressing::VirtualHost, path);
+    }
+    let rest = path.strip_prefix('/').and_then(|p| p.strip_prefix(bucket));
+    match rest {
+        Some("") => (Addressing::PathStyle, "/"),
+        Some(r) if r.starts_with('/') => (Addressing::PathStyle, r),
+        _ => (Addressing::CustomDomain, path),
+    }
+}
+
 /// Query parameters that sign or tune a request for some vendor's SDK and never ask for
 /// processing. Matched case-insensitively against the whole name.
 const SIGNATURE_PARAMS: &[&str] = &[
@@ -532,5 +581,112 @@ mod tests {
         assert_eq!(names.len(), Dialect::ALL.len());
         assert_eq!(Dialect::QingStor.request_id_header(), "x-qs-request-id");
         assert_eq!(Dialect::Qiniu.request_id_header(), "X-Reqid");
+    }
+
+    #[test]
+    fn bucket_is_stripped_from_path_and_host() {
+        let b = Some("bkt");
+        let s = |host: &str, path: &'static str| strip_bucket(host, path, b);
+        assert_eq!(
+            s("img.example.com", "/a/b.jpg"),
+            (Addressing::CustomDomain, "/a/b.jpg")
+        );
+        assert_eq!(
+            s("localhost:8787", "/bkt/a/b.jpg"),
+            (Addressing::PathStyle, "/a/b.jpg")
+        );
+        assert_eq!(
+            s("127.0.0.1", "/bkt/a%2Fb.jpg"),
+            (Addressing::PathStyle, "/a%2Fb.jpg")
+        );
+        assert_eq!(s("localhost", "/bkt"), (Addressing::PathStyle, "/"));
+        assert_eq!(s("localhost", "/bkt/"), (Addressing::PathStyle, "/"));
+        // A longer first segment is not the bucket.
+        assert_eq!(
+            s("localhost", "/bkt2/a.jpg"),
+            (Addressing::CustomDomain, "/bkt2/a.jpg")
+        );
+        assert_eq!(s("localhost", "/bktx"), (Addressing::CustomDomain, "/bktx"));
+        // Virtual host: the path is the key's, even when it starts with the bucket name.
+        assert_eq!(
+            s("bkt.localhost:9000", "/bkt/a.jpg"),
+            (Addressing::VirtualHost, "/bkt/a.jpg")
+        );
+        assert_eq!(
+            s("BKT.oss-cn-hangzhou.aliyuncs.com", "/a.jpg"),
+            (Addressing::VirtualHost, "/a.jpg")
+        );
+        // A host that is only the bucket name is not virtual-host style.
+        assert_eq!(s("bkt", "/bkt/a.jpg"), (Addressing::PathStyle, "/a.jpg"));
+        assert_eq!(s("bkt:80", "/a.jpg"), (Addressing::CustomDomain, "/a.jpg"));
+        assert_eq!(
+            s("bktx.localhost", "/a.jpg"),
+            (Addressing::CustomDomain, "/a.jpg")
+        );
+        // No bucket configured: nothing is stripped.
+        assert_eq!(
+            strip_bucket("bkt.localhost", "/bkt/a.jpg", None),
+            (Addressing::CustomDomain, "/bkt/a.jpg")
+        );
+        assert_eq!(
+            strip_bucket("x", "/bkt/a.jpg", Some("")),
+            (Addressing::CustomDomain, "/bkt/a.jpg")
+        );
+    }
+
+    /// What each vendor SDK sends (recorded with a logging server), parsed.
+    #[test]
+    fn vendor_sdk_requests_parse() {
+        let key = "dir/a b+c/图片.jpg";
+        let h = Hints::default();
+        let cases: &[(&str, &str, Action)] = &[
+            // ali-oss (`/` kept, `+` as %2B, process encoded), V1 presigned.
+            ("/dir/a%20b%2Bc/%E5%9B%BE%E7%89%87.jpg", "OSSAccessKeyId=AK&Expires=1795906929&Signature=5boGAWRGWzEJ%2FdEtGw2cWTS20Io%3D&x-oss-process=image%2Finfo", Action::Info(Dialect::Oss)),
+            // TOS and QingStor encode `/` as %2F.
+            ("/dir%2Fa%20b%2Bc%2F%E5%9B%BE%E7%89%87.jpg", "x-tos-process=image%2Finfo", Action::Info(Dialect::Tos)),
+            ("/dir%2Fa%20b%2Bc%2F%E5%9B%BE%E7%89%87.jpg", "x-tos-process=image%2Finfo&X-Tos-Algorithm=TOS4-HMAC-SHA256&X-Tos-Content-Sha256=UNSIGNED-PAYLOAD&X-Tos-Credential=AK%2F20261128%2Fcn-beijing%2Ftos%2Frequest&X-Tos-Date=20261128T223426Z&X-Tos-Expires=1800&X-Tos-SignedHeaders=host&X-Tos-Signature=abc", Action::Info(Dialect::Tos)),
+            ("/dir%2Fa%20b%2Bc%2F%E5%9B%BE%E7%89%87.jpg", "image&action=info", Action::Info(Dialect::QingStor)),
+            // OBS (AWS V2 presigned, parameters in its order, not encoded).
+            ("/dir/a%20b%2Bc/%E5%9B%BE%E7%89%87.jpg", "AWSAccessKeyId=AK&Expires=1795905505&x-image-process=image/info&Signature=S9fs0MmZOwCWi4AGigfpxdfO0wI%3D", Action::Info(Dialect::ObsImg)),
+            ("/dir/a%20b%2Bc/%E5%9B%BE%E7%89%87.jpg", "AccessKeyId=AK&Expires=1795905505&x-image-process=image/info&Signature=S9fs", Action::Info(Dialect::ObsImg)),
+            // COS sends `imageInfo=`; its presigned URL carries q-sign-* in the query.
+            ("/dir/a%20b%2Bc/%E5%9B%BE%E7%89%87.jpg", "q-sign-algorithm=sha1&q-ak=AK&q-sign-time=1795905264;1795906164&q-key-time=1795905264;1795906164&q-header-list=host&q-url-param-list=imageinfo&q-signature=ec82&imageInfo=", Action::Info(Dialect::Cos)),
+            // Qiniu keeps `+` unencoded in the path: a plus, never a space.
+            ("/dir/a%20b+c/%E5%9B%BE%E7%89%87.jpg", "imageInfo&e=2000000000&token=AK:Hrmv_yu2xNxLydbm7oYgIPLPAow=", Action::Info(Dialect::Qiniu)),
+            // The S3 SDK adds `x-id=GetObject`; with an appended process it is still info.
+            ("/dir/a%20b%2Bc/%E5%9B%BE%E7%89%87.jpg", "x-id=GetObject", Action::Object),
+            ("/dir/a%20b%2Bc/%E5%9B%BE%E7%89%87.jpg", "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Content-Sha256=UNSIGNED-PAYLOAD&X-Amz-Credential=AK%2F20261128%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20261128T223426Z&X-Amz-Expires=600&X-Amz-Signature=1e23&X-Amz-SignedHeaders=host&x-id=GetObject&x-image-process=image/info", Action::Info(Dialect::ObsImg)),
+        ];
+        for (path, q, want) in cases {
+            let op = parse(path, Some(q), &h).unwrap_or_else(|r| panic!("{path}?{q}: {r:?}"));
+            assert_eq!(op.key, key, "{path}?{q}");
+            assert_eq!(&op.action, want, "{path}?{q}");
+        }
+        // COS signing in the Authorization header, plain `imageInfo=` query.
+        let cos = Hints {
+            authorization: Some("q-sign-algorithm=sha1&q-ak=AK&q-sign-time=1;2".into()),
+            ..Hints::default()
+        };
+        assert_eq!(
+            parse("/a.jpg", Some("imageInfo="), &cos).unwrap().action,
+            Action::Info(Dialect::Cos)
+        );
+        // The configured default decides an anonymous `?imageInfo`.
+        let cos_default = Hints {
+            image_info_default: Dialect::Cos,
+            ..Hints::default()
+        };
+        assert_eq!(
+            parse("/a.jpg", Some("imageInfo"), &cos_default)
+                .unwrap()
+                .action,
+            Action::Info(Dialect::Cos)
+        );
+        assert_eq!(
+            parse("/a.jpg", Some("imageInfo&e=1&token=t"), &cos_default)
+                .unwrap()
+                .action,
+            Action::Info(Dialect::Qiniu)
+        );
     }
 }

@@ -11,6 +11,9 @@ use crate::error::Error;
 use crate::exif::{Field, Ifd, Value};
 use crate::model::Info;
 
+/// COS's CRC-64/ECMA-182 header for a body.
+pub const CRC64_HEADER: &str = "x-cos-hash-crc64ecma";
+
 pub fn info(info: &Info, ctx: &Ctx) -> Rendered {
     let mut o = Obj::new();
     o.push("format", info.format().name());

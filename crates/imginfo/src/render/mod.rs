@@ -87,6 +87,10 @@ impl Rendered {
 
 /// Renders an info answer in a dialect.
 pub fn info(d: Dialect, info: &Info, ctx: &Ctx) -> Rendered {
+    finish(d, info_body(d, info, ctx))
+}
+
+fn info_body(d: Dialect, info: &Info, ctx: &Ctx) -> Rendered {
     match d {
         Dialect::Oss | Dialect::Tos => oss::info(info, ctx),
         Dialect::QingStor => qingstor::info(info, ctx),
@@ -100,23 +104,75 @@ pub fn info(d: Dialect, info: &Info, ctx: &Ctx) -> Rendered {
 /// Renders an EXIF-only answer (`?exif`). Dialects without an EXIF route answer their
 /// full info, which carries the EXIF members too.
 pub fn exif(d: Dialect, info: &Info, ctx: &Ctx) -> Rendered {
-    match d {
-        Dialect::Cos => cos::exif(info, ctx),
-        Dialect::Qiniu => qiniu::exif(info, ctx),
-        other => self::info(other, info, ctx),
-    }
+    finish(
+        d,
+        match d {
+            Dialect::Cos => cos::exif(info, ctx),
+            Dialect::Qiniu => qiniu::exif(info, ctx),
+            other => info_body(other, info, ctx),
+        },
+    )
 }
 
 /// Renders an error in a dialect.
 pub fn error(d: Dialect, e: &Error, ctx: &Ctx) -> Rendered {
+    finish(
+        d,
+        match d {
+            Dialect::Oss => oss::error(e, ctx),
+            Dialect::Tos => oss::tos_error(e, ctx),
+            Dialect::QingStor => qingstor::error(e, ctx),
+            Dialect::ObsImg => obs::error(e, ctx),
+            Dialect::Cos => cos::error(e, ctx),
+            Dialect::Qiniu => qiniu::error(e, ctx),
+            Dialect::Native => native::error(e, ctx),
+        },
+    )
+}
+
+/// The header in which a vendor sends the CRC-64/ECMA-182 of an answer's body, for the
+/// vendors whose SDKs check it (TOS fails without it; oss2 fails when it is wrong).
+fn crc64_header(d: Dialect) -> Option<&'static str> {
     match d {
-        Dialect::Oss => oss::error(e, ctx),
-        Dialect::Tos => oss::tos_error(e, ctx),
-        Dialect::QingStor => qingstor::error(e, ctx),
-        Dialect::ObsImg => obs::error(e, ctx),
-        Dialect::Cos => cos::error(e, ctx),
-        Dialect::Qiniu => qiniu::error(e, ctx),
-        Dialect::Native => native::error(e, ctx),
+        Dialect::Oss => Some(oss::CRC64_HEADER),
+        Dialect::Tos => Some(oss::TOS_CRC64_HEADER),
+        Dialect::Cos => Some(cos::CRC64_HEADER),
+        _ => None,
+    }
+}
+
+/// What every answer of the info routes gets after its dialect rendered it: the body's
+/// CRC-64 where the vendor sends one (successful answers only, as the vendors do), and
+/// `Cache-Control: no-transform`.
+fn finish(d: Dialect, mut r: Rendered) -> Rendered {
+    if (200..300).contains(&r.status) {
+        if let Some(h) = crc64_header(d) {
+            r.headers.push((h, crc64_ecma(&r.body).to_string()));
+        }
+    }
+    no_transform(&mut r.headers);
+    r
+}
+
+/// CRC-64/ECMA-182 as OSS, TOS and COS compute it for `x-*-hash-crc64ecma`: the
+/// reflected ECMA-182 polynomial with all-ones init and final XOR (the catalogue's
+/// CRC-64/XZ), printed by the vendors as an unsigned decimal.
+pub fn crc64_ecma(bytes: &[u8]) -> u64 {
+    const CRC64: crc::Crc<u64> = crc::Crc::<u64>::new(&crc::CRC_64_XZ);
+    CRC64.checksum(bytes)
+}
+
+/// Adds `no-transform` to the answer's `Cache-Control` (or sets it): Cloudflare's edge
+/// does not compress a response that carries it, and some SDKs (TOS) ask for gzip but
+/// never decompress. Info answers are small JSON/XML; compressing them saves nothing.
+pub fn no_transform(headers: &mut Vec<(&'static str, String)>) {
+    match headers
+        .iter_mut()
+        .find(|(k, _)| k.eq_ignore_ascii_case("Cache-Control"))
+    {
+        Some((_, v)) if v.split(',').any(|d| d.trim() == "no-transform") => {}
+        Some((_, v)) => v.push_str(", no-transform"),
+        None => headers.push(("Cache-Control", "no-transform".to_string())),
     }
 }
 
@@ -206,4 +262,58 @@ pub fn flat_fields(exif: &Exif, name: impl Fn(&Field) -> Option<String>) -> Vec<
         }
     }
     out
+}
+
+#[cfg(test)]
+mod finish_tests {
+    use super::*;
+
+    #[test]
+    fn crc64_is_the_ecma182_variant_oss_uses() {
+        // The catalogue check value of CRC-64/XZ (= OSS's crc64ecma), also what TOS's
+        // own tos-crc64-js prints for "123456789".
+        assert_eq!(crc64_ecma(b"123456789"), 11_051_210_869_376_104_954);
+        assert_eq!(crc64_ecma(b""), 0);
+    }
+
+    #[test]
+    fn crc_header_only_where_the_vendor_sends_one_and_only_on_success() {
+        let ctx = Ctx::default();
+        let e = error(Dialect::Oss, &Error::NotFound, &ctx);
+        assert!(!e.headers.iter().any(|(k, _)| k.contains("crc64")));
+        for d in Dialect::ALL {
+            let r = finish(d, Rendered::json(200, b"{\"a\":1}".to_vec()));
+            let crc = r
+                .headers
+                .iter()
+                .find(|(k, _)| k.ends_with("hash-crc64ecma"));
+            match d {
+                Dialect::Oss | Dialect::Tos | Dialect::Cos => {
+                    assert_eq!(
+                        crc.map(|(_, v)| v.clone()),
+                        Some(crc64_ecma(b"{\"a\":1}").to_string())
+                    )
+                }
+                _ => assert!(crc.is_none(), "{d:?}"),
+            }
+            assert!(
+                r.headers
+                    .contains(&("Cache-Control", "no-transform".into())),
+                "{d:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_transform_joins_an_existing_cache_control() {
+        let mut h = vec![("Cache-Control", "no-store".to_string())];
+        no_transform(&mut h);
+        assert_eq!(
+            h,
+            vec![("Cache-Control", "no-store, no-transform".to_string())]
+        );
+        no_transform(&mut h);
+        assert_eq!(h.len(), 1);
+        assert_eq!(h[0].1, "no-store, no-transform");
+    }
 }

@@ -82,6 +82,11 @@ fn compass(v: Option<&str>, names: [(&str, &str); 2]) -> String {
         .unwrap_or_else(|| v.to_string())
 }
 
+/// OSS's CRC-64/ECMA-182 header for a body (`x-oss-hash-crc64ecma`).
+pub const CRC64_HEADER: &str = "x-oss-hash-crc64ecma";
+/// TOS's CRC-64/ECMA-182 header for a body.
+pub const TOS_CRC64_HEADER: &str = "x-tos-hash-crc64ecma";
+
 /// OSS error code, HTTP status and EC for a core error.
 pub fn code(e: &Error) -> (u16, &'static str, &'static str) {
     match e {
