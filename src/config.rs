@@ -18,10 +18,22 @@ pub const DEFAULT_ORIGIN_TIMEOUT_MS: u32 = 10_000;
 /// within minutes.
 pub const DEFAULT_INFO_CACHE_TTL: u32 = 300;
 
+/// The `ORIGIN` value that selects route mode.
+pub const ROUTE_MODE: &str = "route";
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Base URL of the HTTP origin (`https://host/prefix`), without a trailing slash.
     pub origin: Option<String>,
+    /// Route mode (`ORIGIN = "route"`): the Worker sits on a route in front of an
+    /// existing site; info reads go to the zone's own origin and every other request
+    /// passes through untouched.
+    pub route: bool,
+    /// The bucket name SDKs put in the path (`/<bucket>/<key>`) or the host
+    /// (`<bucket>.<domain>`), stripped before the key is read (`BUCKET_NAME`).
+    pub bucket_name: Option<String>,
+    /// Who answers an unsigned `?imageInfo` / `?exif` (`IMAGE_INFO_DEFAULT`).
+    pub image_info_default: imginfo::request::Dialect,
     /// Byte budget for one info request.
     pub max_read_bytes: u64,
     pub origin_timeout_ms: u32,
@@ -39,16 +51,20 @@ impl Config {
     pub fn from_env(env: &Env) -> Config {
         let raw: &JsValue = env;
         let mut warnings = Vec::new();
-        let origin = var(raw, "ORIGIN").filter(|s| !s.is_empty()).and_then(|s| {
-            if s.starts_with("http://") || s.starts_with("https://") {
-                Some(s.trim_end_matches('/').to_string())
-            } else {
-                warnings.push(format!(
-                    "ORIGIN must start with http:// or https://, ignored: {s}"
-                ));
-                None
-            }
-        });
+        let origin_var = var(raw, "ORIGIN").unwrap_or_default();
+        let route = origin_var.trim() == ROUTE_MODE;
+        let origin = Some(origin_var)
+            .filter(|s| !s.is_empty() && !route)
+            .and_then(|s| {
+                if s.starts_with("http://") || s.starts_with("https://") {
+                    Some(s.trim_end_matches('/').to_string())
+                } else {
+                    warnings.push(format!(
+                        "ORIGIN must start with http:// or https://, ignored: {s}"
+                    ));
+                    None
+                }
+            });
         let max_read_bytes = num(raw, "MAX_READ_BYTES", &mut warnings)
             .unwrap_or(imginfo::driver::DEFAULT_MAX_BYTES as f64)
             as u64;
@@ -79,8 +95,38 @@ impl Config {
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty()),
         });
+        let bucket_name = var(raw, "BUCKET_NAME")
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .and_then(|s| {
+                let ok = s.len() <= 63
+                    && s.bytes().all(|b| {
+                        b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'
+                    });
+                if ok {
+                    Some(s)
+                } else {
+                    warnings.push(format!(
+                        "BUCKET_NAME must be a bucket name (a-z, 0-9, '-', '.'), ignored: {s}"
+                    ));
+                    None
+                }
+            });
+        let image_info_default = match var(raw, "IMAGE_INFO_DEFAULT").as_deref().map(str::trim) {
+            None | Some("") | Some("qiniu") => imginfo::request::Dialect::Qiniu,
+            Some("cos") => imginfo::request::Dialect::Cos,
+            Some(other) => {
+                warnings.push(format!(
+                    "IMAGE_INFO_DEFAULT must be \"qiniu\" or \"cos\", ignored: {other}"
+                ));
+                imginfo::request::Dialect::Qiniu
+            }
+        };
         Config {
             origin,
+            route,
+            bucket_name,
+            image_info_default,
             max_read_bytes,
             origin_timeout_ms,
             info_cache_ttl,

@@ -1,6 +1,8 @@
 //! imginfo-edge Worker glue: routes a request to an info answer (ranged reads through
 //! the core's driver, rendered in the caller's dialect) or to the object itself
-//! (`GET`/`HEAD` with OBS-style metadata headers), from R2 or the configured origin.
+//! (`GET`/`HEAD` with OBS-style metadata headers, in the signer's vendor family), from
+//! R2 or the configured origin; in route mode, from the zone's own origin, passing every
+//! other request through untouched.
 
 mod cache;
 mod config;
@@ -16,21 +18,92 @@ use imginfo::cors;
 use imginfo::driver::{inspect, Budget};
 use imginfo::object::{head_headers, ObjectMeta};
 use imginfo::render::{self, Ctx, ReadStats};
-use imginfo::request::{self, Action, Dialect};
+use imginfo::request::{self, Action, Dialect, Op};
 use imginfo::ssec::{self, SseC, SsecError};
+use imginfo::vendor::Family;
 use imginfo::{etag, Error};
 use source::origin::{Origin, OriginReader};
 use source::r2::{GetOpts, R2Range, R2Reader, R2};
 use source::{InfoSource, Timed};
 use std::cell::RefCell;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 use worker::{event, Context, Env, Method, Request, Response, Result};
 
 #[event(fetch)]
-pub async fn main(req: Request, env: Env, wctx: Context) -> Result<Response> {
+pub async fn main(req: Request, env: Env, wctx: Context) -> Result<web_sys::Response> {
     let cfg = Config::from_env(&env);
     for w in &cfg.warnings {
         worker::console_warn!("config: {w}");
     }
+    if cfg.route && !answered_in_route_mode(&req, &cfg)? {
+        return pass_through(&req).await;
+    }
+    answer(req, env, wctx, cfg).await.map(Into::into)
+}
+
+/// The signer of a request (`Authorization` or presigned query), if any.
+fn signer(req: &Request) -> Result<Option<Family>> {
+    let url = req.url()?;
+    let auth = req.headers().get("Authorization")?;
+    Ok(Family::detect(auth.as_deref(), url.query()))
+}
+
+/// The request's URL path with the configured bucket name taken out of it (path style)
+/// or found in the host (virtual-host style); see `request::strip_bucket`.
+fn key_path(url: &worker::Url, cfg: &Config) -> String {
+    let host = match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_string(),
+        _ => String::new(),
+    };
+    request::strip_bucket(&host, url.path(), cfg.bucket_name.as_deref())
+        .1
+        .to_string()
+}
+
+fn hints(req: &Request, cfg: &Config) -> request::Hints {
+    request::Hints {
+        authorization: req.headers().get("Authorization").ok().flatten(),
+        image_info_default: cfg.image_info_default,
+    }
+}
+
+/// Route mode answers info requests, `HEAD` (object metadata, read from the zone's
+/// origin) and CORS preflights; everything else goes to the origin as it came.
+fn answered_in_route_mode(req: &Request, cfg: &Config) -> Result<bool> {
+    let method = req.method();
+    if method == Method::Head {
+        return Ok(true);
+    }
+    if method == Method::Options {
+        return Ok(req
+            .headers()
+            .get("Access-Control-Request-Method")?
+            .is_some());
+    }
+    let url = req.url()?;
+    let info = matches!(
+        request::parse(&key_path(&url, cfg), url.query(), &hints(req, cfg)),
+        Ok(Op {
+            action: Action::Info(_) | Action::Exif(_),
+            ..
+        })
+    );
+    Ok(info && method == Method::Get)
+}
+
+/// Route mode: `fetch(request)` to the zone's origin (a Worker's subrequest to its own
+/// zone goes to the origin, not back to the Worker) and its answer returned as it is:
+/// streamed, status and headers intact, nothing buffered, nothing added.
+async fn pass_through(req: &Request) -> Result<web_sys::Response> {
+    let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+    let v = JsFuture::from(global.fetch_with_request(req.inner())).await?;
+    v.dyn_into::<web_sys::Response>()
+        .map_err(|_| worker::Error::RustError("fetch did not return a Response".into()))
+}
+
+async fn answer(req: Request, env: Env, wctx: Context, cfg: Config) -> Result<Response> {
     let rid = http::request_id();
     let log = RefCell::new(LogLine {
         request_id: rid.clone(),
@@ -56,12 +129,12 @@ pub async fn main(req: Request, env: Env, wctx: Context) -> Result<Response> {
             line.status = 500;
             line.error = Some(format!("internal: {e}"));
             worker::console_error!("{}", serde_json::to_string(&line).unwrap_or_default());
+            let family = signer(&req).ok().flatten().unwrap_or(Family::ANONYMOUS);
+            let mut h = vec![("Content-Type".into(), "application/xml".into())];
+            h.extend(family.request_id_headers(&rid));
             http::respond(
                 500,
-                &[
-                    ("Content-Type".into(), "application/xml".into()),
-                    ("x-obs-request-id".into(), rid.clone()),
-                ],
+                &h,
                 Body::Bytes(
                     format!(
                         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message><RequestId>{rid}</RequestId></Error>\n"
@@ -102,6 +175,27 @@ struct Req<'a> {
     headers: &'a worker::Headers,
     /// The raw query string (object routes read `versionId` from it).
     query: Option<String>,
+    /// The vendor family object answers are written in (the signer's, or OBS's).
+    family: Family,
+    /// Who signed the request, if anyone.
+    signed: Option<Family>,
+    /// Base URL of the HTTP origin for this request: the configured one, or in route
+    /// mode the zone's own (Cloudflare runs the Worker only for its route's hosts).
+    origin: Option<String>,
+    /// Whether the R2 bucket is consulted (not in route mode).
+    use_r2: bool,
+    /// `?apiversion`: the OBS SDK's signature negotiation probe.
+    api_version: bool,
+}
+
+impl Req<'_> {
+    fn bucket(&self) -> Option<R2> {
+        if self.use_r2 {
+            R2::bind(self.env, BUCKET_BINDING)
+        } else {
+            None
+        }
+    }
 }
 
 async fn route(
@@ -119,11 +213,16 @@ async fn route(
     }
     let method = req.method();
     let host = url.host_str().unwrap_or("").to_string();
-    let hints = request::Hints {
-        authorization: req.headers().get("Authorization").ok().flatten(),
-        ..request::Hints::default()
+    let op = request::parse(&key_path(&url, cfg), url.query(), &hints(req, cfg));
+    let signed = signer(req)?;
+    let origin = if cfg.route {
+        Some(match url.port() {
+            Some(p) => format!("{}://{host}:{p}", url.scheme()),
+            None => format!("{}://{host}", url.scheme()),
+        })
+    } else {
+        cfg.origin.clone()
     };
-    let op = request::parse(url.path(), url.query(), &hints);
     let mut r = Req {
         env,
         cfg,
@@ -137,6 +236,11 @@ async fn route(
         method: method.clone(),
         headers: req.headers(),
         query: url.query().map(str::to_string),
+        family: signed.unwrap_or(Family::ANONYMOUS),
+        signed,
+        origin,
+        use_r2: !cfg.route,
+        api_version: url.query_pairs().any(|(k, _)| k == "apiversion"),
     };
     let op = match op {
         Ok(op) => op,
@@ -177,12 +281,16 @@ async fn route(
 fn index(r: &Req) -> Result<Response> {
     let body =
         "imginfo-edge: GET /<key>?image/info for image info, HEAD /<key> for object metadata.\n";
+    let mut h = vec![("Content-Type".into(), "text/plain; charset=utf-8".into())];
+    h.extend(request_id_headers(r));
+    if r.api_version {
+        // The OBS SDK asks the bucket for its API version before choosing how to sign;
+        // "3.0" makes it sign the OBS way (and read `x-obs-*`), as with OBS itself.
+        h.push(("x-obs-api".into(), "3.0".into()));
+    }
     http::respond(
         200,
-        &[
-            ("Content-Type".into(), "text/plain; charset=utf-8".into()),
-            request_id_header(r),
-        ],
+        &h,
         if r.method == Method::Head {
             Body::Empty
         } else {
@@ -191,13 +299,27 @@ fn index(r: &Req) -> Result<Response> {
     )
 }
 
-fn request_id_header(r: &Req) -> (String, String) {
-    ("x-obs-request-id".into(), r.ctx.request_id.clone())
+/// The request-id headers of an object answer, in the request's vendor family.
+fn request_id_headers(r: &Req) -> Vec<(String, String)> {
+    r.family.request_id_headers(&r.ctx.request_id)
+}
+
+/// The signer's request-id headers on an info answer, when another vendor's SDK signed
+/// it (the OBS SDK signs AWS V2 and reads `x-amz-request-id`); the dialect's own
+/// request-id header is always there too.
+fn signer_request_id_headers(r: &Req, d: Dialect) -> Vec<(String, String)> {
+    match r.signed {
+        Some(f) if f.request_id_header() != d.request_id_header() => {
+            f.request_id_headers(&r.ctx.request_id)
+        }
+        _ => Vec::new(),
+    }
 }
 
 fn dialect_error(r: &Req, d: Dialect, e: &Error, timing: Option<String>) -> Result<Response> {
     let rendered = render::error(d, e, &r.ctx);
     let mut extra = vec![(d.request_id_header().to_string(), r.ctx.request_id.clone())];
+    extra.extend(signer_request_id_headers(r, d));
     if let Some(t) = timing {
         extra.push(("Server-Timing".into(), t));
     }
@@ -236,6 +358,7 @@ async fn info(r: &Req<'_>, d: Dialect, exif_only: bool) -> Result<Response> {
                 !k.eq_ignore_ascii_case(d.request_id_header()) && k != "server-timing"
             });
             h.push(rid_header);
+            h.extend(signer_request_id_headers(r, d));
             h.push((
                 "Server-Timing".into(),
                 format!(
@@ -259,7 +382,7 @@ async fn info(r: &Req<'_>, d: Dialect, exif_only: bool) -> Result<Response> {
         r.log.borrow_mut().cache = Some("miss");
     }
 
-    let bucket = R2::bind(r.env, BUCKET_BINDING);
+    let bucket = r.bucket();
     // A conditional request for an object whose ETag R2 gives cheaply: 304 before any
     // ranged read.
     if let (Some(inm), Some(r2)) = (&if_none_match, &bucket) {
@@ -279,7 +402,7 @@ async fn info(r: &Req<'_>, d: Dialect, exif_only: bool) -> Result<Response> {
         max_bytes: r.cfg.max_read_bytes,
         ..Budget::default()
     };
-    let origin = r.cfg.origin.clone().map(|base| Origin {
+    let origin = r.origin.clone().map(|base| Origin {
         base,
         timeout_ms: r.cfg.origin_timeout_ms,
     });
@@ -370,6 +493,7 @@ async fn info(r: &Req<'_>, d: Dialect, exif_only: bool) -> Result<Response> {
         }
     }
     headers.push(rid_header);
+    headers.extend(signer_request_id_headers(r, d));
     headers.push(("Server-Timing".to_string(), timing));
     let body = if head_only {
         Body::Empty
@@ -379,21 +503,14 @@ async fn info(r: &Req<'_>, d: Dialect, exif_only: bool) -> Result<Response> {
     http::respond(rendered.status, &headers, body)
 }
 
-/// OBS-style XML error for object routes.
+/// An error of an object route, in the request's vendor family (`imginfo::vendor`).
 fn object_error(r: &Req, status: u16, code: &str, message: &str) -> Result<Response> {
-    let body = obs_error_xml(code, message, &r.ctx.request_id, &r.ctx.host, &r.ctx.key);
-    let mut headers = vec![
-        ("Content-Type".into(), "application/xml".into()),
-        request_id_header(r),
-    ];
-    headers.extend(obs_common(&r.ctx.request_id));
-    let body = if r.method == Method::Head {
-        Body::Empty
-    } else {
-        Body::Bytes(body.into_bytes())
-    };
+    let head = r.method == Method::Head;
+    let rendered = r.family.error(status, code, message, &r.ctx, head);
+    let mut extra = request_id_headers(r);
+    extra.extend(common(r));
     r.log.borrow_mut().error = Some(code.to_string());
-    http::respond(status, &headers, body)
+    http::rendered(rendered, extra, head)
 }
 
 fn obs_error_xml(code: &str, message: &str, rid: &str, host: &str, key: &str) -> String {
@@ -403,6 +520,19 @@ fn obs_error_xml(code: &str, message: &str, rid: &str, host: &str, key: &str) ->
         render::xml_escape(host),
         render::xml_escape(key),
     )
+}
+
+/// `Date` and `Server` of an object answer in the request's family (the family's
+/// `id-2` header comes with its request id).
+fn common(r: &Req) -> Vec<(String, String)> {
+    obs_common(&r.ctx.request_id)
+        .into_iter()
+        .filter(|(k, _)| !k.ends_with("-id-2"))
+        .filter_map(|(k, v)| match k.as_str() {
+            "Server" => r.family.server().map(|s| (k, s.to_string())),
+            _ => Some((k, v)),
+        })
+        .collect()
 }
 
 /// `x-obs-id-2`, `Date` and `Server`, as every OBS answer carries them. (Behind
@@ -485,9 +615,9 @@ fn core_object_error(r: &Req, e: &Error) -> Result<Response> {
 /// The headers every object answer carries, from the object's metadata and the
 /// configuration (lifecycle, website, KMS), plus request ids, `Date` and `Server`.
 fn meta_headers(r: &Req, m: &ObjectMeta) -> Vec<(String, String)> {
-    let mut h = head_headers(m, &r.ctx.key, &r.cfg.obs);
-    h.push(request_id_header(r));
-    h.extend(obs_common(&r.ctx.request_id));
+    let mut h = r.family.translate(head_headers(m, &r.ctx.key, &r.cfg.obs));
+    h.extend(request_id_headers(r));
+    h.extend(common(r));
     h
 }
 
@@ -572,9 +702,12 @@ fn refuse(r: &Req, m: &ObjectMeta, a: &Ask) -> Option<Result<Response>> {
             let h: Vec<(String, String)> = meta_headers(r, m)
                 .into_iter()
                 .filter(|(k, _)| {
-                    keep.contains(&k.to_ascii_lowercase().as_str()) || k.starts_with("x-obs-")
+                    let k = k.to_ascii_lowercase();
+                    keep.contains(&k.as_str())
+                        || k.starts_with(r.family.prefix())
+                        || k == r.family.request_id_header().to_ascii_lowercase()
                 })
-                .filter(|(k, _)| !k.starts_with("x-obs-meta-"))
+                .filter(|(k, _)| !k.starts_with(&format!("{}meta-", r.family.prefix())))
                 .collect();
             Some(http::respond(304, &h, Body::Empty))
         }
@@ -587,7 +720,7 @@ async fn object(r: &Req<'_>) -> Result<Response> {
         Ok(a) => a,
         Err(e) => return ssec_error(r, &e),
     };
-    if let Some(r2) = R2::bind(r.env, BUCKET_BINDING) {
+    if let Some(r2) = r.bucket() {
         r.log.borrow_mut().source = Some("r2");
         let answer = if r.method == Method::Head {
             r2_head(r, &r2, &a).await?
@@ -596,11 +729,11 @@ async fn object(r: &Req<'_>) -> Result<Response> {
         };
         match answer {
             Some(resp) => return Ok(resp),
-            None if r.cfg.origin.is_some() => {}
+            None if r.origin.is_some() => {}
             None => return core_object_error(r, &Error::NotFound),
         }
     }
-    let Some(base) = r.cfg.origin.clone() else {
+    let Some(base) = r.origin.clone() else {
         return core_object_error(r, &Error::NotFound);
     };
     r.log.borrow_mut().source = Some("origin");

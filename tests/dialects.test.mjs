@@ -53,9 +53,9 @@ test("OBS image processing: integers and upper-case format", async () => {
   assert.equal(body.size, photo.length);
 });
 
-test("Qiniu imageInfo and exif, with X-Reqid and no-store", async () => {
+test("Qiniu imageInfo and exif, with X-Reqid and no-store (never transformed)", async () => {
   const { body, res } = await json("/photo.jpg?imageInfo", { reqId: "X-Reqid" });
-  assert.equal(res.headers.get("cache-control"), "no-store");
+  assert.equal(res.headers.get("cache-control"), "no-store, no-transform");
   assert.equal(body.width, 400);
   assert.equal(body.format, "jpeg");
   assert.equal(body.size, photo.length);

@@ -164,42 +164,62 @@ impl Family {
         h
     }
 
-    /// The storage class name this vendor prints for an R2 storage class; `None` for
-    /// the standard class, which S3 and OBS leave out, and for unknown classes.
-    pub fn storage_class(self, r2_class: &str) -> Option<&'static str> {
-        if r2_class != "InfrequentAccess" {
-            return None;
-        }
+    /// The `Server` header this vendor's answers carry, where known.
+    pub fn server(self) -> Option<&'static str> {
         match self {
-            Family::S3 | Family::Cos | Family::QingStor => Some("STANDARD_IA"),
-            Family::Obs => Some("WARM"),
-            Family::Oss | Family::Tos => Some("IA"),
-            Family::Qiniu => None,
+            Family::Obs => Some("OBS"),
+            Family::S3 => Some("AmazonS3"),
+            Family::Oss => Some("AliyunOSS"),
+            Family::Cos => Some("tencent-cos"),
+            _ => None,
         }
     }
 
-    /// The metadata headers of an object answer in this family: the OBS set from
-    /// [`obs_headers`] with every `x-obs-` name moved to this vendor's prefix
-    /// (`x-amz-version-id`, `x-oss-meta-*`, …), and the storage class in its names.
-    pub fn object_headers(self, m: &ObjectMeta) -> Vec<(String, String)> {
-        let storage = format!("{}storage-class", Family::Obs.prefix());
-        let mut h: Vec<(String, String)> = obs_headers(m)
-            .into_iter()
-            .filter(|(k, _)| !k.eq_ignore_ascii_case(&storage))
-            .filter(|(k, _)| self != Family::Qiniu || !k.ends_with("version-id"))
-            .map(|(k, v)| match k.strip_prefix(Family::Obs.prefix()) {
-                Some(rest) => (format!("{}{rest}", self.prefix()), v),
-                None => (k, v),
+    /// This vendor's name for an OBS storage class (`WARM`, `COLD`, `DEEP_ARCHIVE`);
+    /// `None` where it has none.
+    pub fn storage_class(self, obs: &str) -> Option<&'static str> {
+        let names: [&'static str; 3] = match self {
+            Family::Obs => ["WARM", "COLD", "DEEP_ARCHIVE"],
+            Family::S3 => ["STANDARD_IA", "GLACIER", "DEEP_ARCHIVE"],
+            Family::Oss => ["IA", "Archive", "ColdArchive"],
+            Family::Tos => ["IA", "ARCHIVE", "COLD_ARCHIVE"],
+            Family::Cos => ["STANDARD_IA", "ARCHIVE", "DEEP_ARCHIVE"],
+            Family::QingStor => ["STANDARD_IA", "", ""],
+            Family::Qiniu => ["", "", ""],
+        };
+        let i = ["WARM", "COLD", "DEEP_ARCHIVE"]
+            .iter()
+            .position(|c| *c == obs)?;
+        names.get(i).copied().filter(|n| !n.is_empty())
+    }
+
+    /// OBS object headers (`object::head_headers`) in this family: every `x-obs-` name
+    /// moves to this vendor's prefix (`x-amz-version-id`, `x-oss-meta-*`, …), the
+    /// storage class takes the vendor's name (or is left out where it has none), and
+    /// Qiniu, which has no version ids, gets none.
+    pub fn translate(self, obs: Vec<(String, String)>) -> Vec<(String, String)> {
+        let p = Family::Obs.prefix();
+        obs.into_iter()
+            .filter_map(|(k, v)| {
+                let Some(rest) = k.strip_prefix(p) else {
+                    return Some((k, v));
+                };
+                if rest == "storage-class" {
+                    let c = self.storage_class(&v)?;
+                    return Some((format!("{}{rest}", self.prefix()), c.to_string()));
+                }
+                if self == Family::Qiniu && rest == "version-id" {
+                    return None;
+                }
+                Some((format!("{}{rest}", self.prefix()), v))
             })
-            .collect();
-        if let Some(c) = m
-            .storage_class
-            .as_deref()
-            .and_then(|c| self.storage_class(c))
-        {
-            h.push((format!("{}storage-class", self.prefix()), c.to_string()));
-        }
-        h
+            .collect()
+    }
+
+    /// The metadata headers of an object answer in this family, without what the
+    /// configuration adds ([`Family::translate`] of [`obs_headers`]).
+    pub fn object_headers(self, m: &ObjectMeta) -> Vec<(String, String)> {
+        self.translate(obs_headers(m))
     }
 
     /// An error of an object route in this vendor's shape: S3-style XML for OBS and S3
