@@ -22,8 +22,11 @@ export const ASSETS = {
  * `r2Shim: true` puts tests/support/r2-shim.mjs between the Worker and the local bucket
  * (SSE-C and storage classes, which the simulator lacks); `r2` is then the bucket itself.
  * `assets: false` leaves the inspector page out (GET / then answers plain text).
+ * `upstream` (route mode tests): Miniflare rewrites each request's URL onto that origin,
+ * as Cloudflare presents a routed request with the zone's URL, so `fetch(request)` in
+ * the Worker reaches it.
  */
-export async function startWorker({ bindings = {}, bucket = true, seed = true, r2Shim = false, assets = true } = {}) {
+export async function startWorker({ bindings = {}, bucket = true, seed = true, r2Shim = false, assets = true, upstream } = {}) {
   const script = join(ROOT, "build", "index.js");
   if (!existsSync(script)) throw new Error("build/index.js missing: run scripts/build.sh first");
   const main = {
@@ -35,6 +38,7 @@ export async function startWorker({ bindings = {}, bucket = true, seed = true, r
     compatibilityDate: COMPATIBILITY_DATE,
     bindings: { ORIGIN: "", MAX_READ_BYTES: "4194304", ORIGIN_TIMEOUT_MS: "5000", LIST_OBJECTS: "false", ...bindings },
     ...(assets ? { assets: ASSETS } : {}),
+    ...(upstream ? { upstream } : {}),
   };
   let mf;
   if (r2Shim) {
@@ -56,7 +60,7 @@ export async function startWorker({ bindings = {}, bucket = true, seed = true, r
   const r2 = r2Shim ? await mf.getR2Bucket("INNER", "r2-shim") : bucket ? await mf.getR2Bucket("BUCKET") : null;
   if (r2 && seed) await seedSamples(r2);
   const get = (path, init) => fetch(new URL(path, url), init);
-  return { mf, url: url.toString().replace(/\/$/, ""), r2, get, close: () => mf.dispose() };
+  return { mf, url: url.toString().replace(/\/$/, ""), port: Number(url.port), r2, get, close: () => mf.dispose() };
 }
 
 /** Parses `Server-Timing: read;desc="2 ranges, 70144 B";dur=3.1, parse;dur=0.4`. */

@@ -143,7 +143,7 @@ fn crc64_header(d: Dialect) -> Option<&'static str> {
 
 /// What every answer of the info routes gets after its dialect rendered it: the body's
 /// CRC-64 where the vendor sends one (successful answers only, as the vendors do), and
-/// `Cache-Control: no-transform`.
+/// the headers that keep it uncompressed ([`no_transform`]).
 fn finish(d: Dialect, mut r: Rendered) -> Rendered {
     if (200..300).contains(&r.status) {
         if let Some(h) = crc64_header(d) {
@@ -162,9 +162,12 @@ pub fn crc64_ecma(bytes: &[u8]) -> u64 {
     CRC64.checksum(bytes)
 }
 
-/// Adds `no-transform` to the answer's `Cache-Control` (or sets it): Cloudflare's edge
-/// does not compress a response that carries it, and some SDKs (TOS) ask for gzip but
-/// never decompress. Info answers are small JSON/XML; compressing them saves nothing.
+/// Keeps an answer uncompressed all the way to the client: `no-transform` joins its
+/// `Cache-Control` (Cloudflare documents that it then leaves the response's encoding
+/// alone) and `Content-Encoding: identity` is set (the edge only compresses responses
+/// without a `Content-Encoding`, or re-encodes gzip/br ones; Miniflare models it so).
+/// Some SDKs (TOS) offer gzip and never decompress; info answers are small JSON/XML and
+/// compressing them saves nothing.
 pub fn no_transform(headers: &mut Vec<(&'static str, String)>) {
     match headers
         .iter_mut()
@@ -173,6 +176,12 @@ pub fn no_transform(headers: &mut Vec<(&'static str, String)>) {
         Some((_, v)) if v.split(',').any(|d| d.trim() == "no-transform") => {}
         Some((_, v)) => v.push_str(", no-transform"),
         None => headers.push(("Cache-Control", "no-transform".to_string())),
+    }
+    if !headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("Content-Encoding"))
+    {
+        headers.push(("Content-Encoding", "identity".to_string()));
     }
 }
 
@@ -310,10 +319,13 @@ mod finish_tests {
         no_transform(&mut h);
         assert_eq!(
             h,
-            vec![("Cache-Control", "no-store, no-transform".to_string())]
+            vec![
+                ("Cache-Control", "no-store, no-transform".to_string()),
+                ("Content-Encoding", "identity".to_string())
+            ]
         );
         no_transform(&mut h);
-        assert_eq!(h.len(), 1);
+        assert_eq!(h.len(), 2);
         assert_eq!(h[0].1, "no-store, no-transform");
     }
 }
