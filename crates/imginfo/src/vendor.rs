@@ -311,7 +311,11 @@ impl Family {
                 format!("{{\"code\":{status},\"error\":{}}}", json_string(message)).into_bytes(),
             ),
         };
-        crate::render::no_transform(&mut r.headers);
+        if self == Family::Tos {
+            crate::render::identity_encoding(&mut r.headers);
+        } else {
+            crate::render::no_transform(&mut r.headers);
+        }
         r
     }
 }
@@ -475,6 +479,11 @@ mod tests {
                 r.headers
                     .iter()
                     .any(|(k, v)| *k == "Cache-Control" && v.contains("no-transform")),
+                "{f:?}"
+            );
+            assert_eq!(
+                r.headers.contains(&("Content-Encoding", "identity".into())),
+                f == Family::Tos,
                 "{f:?}"
             );
             match f {

@@ -143,14 +143,18 @@ fn crc64_header(d: Dialect) -> Option<&'static str> {
 
 /// What every answer of the info routes gets after its dialect rendered it: the body's
 /// CRC-64 where the vendor sends one (successful answers only, as the vendors do), and
-/// the headers that keep it uncompressed ([`no_transform`]).
+/// the headers that keep it uncompressed ([`no_transform`], [`identity_encoding`]).
 fn finish(d: Dialect, mut r: Rendered) -> Rendered {
     if (200..300).contains(&r.status) {
         if let Some(h) = crc64_header(d) {
             r.headers.push((h, crc64_ecma(&r.body).to_string()));
         }
     }
-    no_transform(&mut r.headers);
+    if never_compressed(d) {
+        identity_encoding(&mut r.headers);
+    } else {
+        no_transform(&mut r.headers);
+    }
     r
 }
 
@@ -162,12 +166,9 @@ pub fn crc64_ecma(bytes: &[u8]) -> u64 {
     CRC64.checksum(bytes)
 }
 
-/// Keeps an answer uncompressed all the way to the client: `no-transform` joins its
-/// `Cache-Control` (Cloudflare documents that it then leaves the response's encoding
-/// alone) and `Content-Encoding: identity` is set (the edge only compresses responses
-/// without a `Content-Encoding`, or re-encodes gzip/br ones; Miniflare models it so).
-/// Some SDKs (TOS) offer gzip and never decompress; info answers are small JSON/XML and
-/// compressing them saves nothing.
+/// Asks the edge not to compress an answer: `no-transform` joins its `Cache-Control`
+/// (or is set). Cloudflare documents that it then leaves the response's encoding alone.
+/// Info answers are small JSON/XML; compressing them saves nothing.
 pub fn no_transform(headers: &mut Vec<(&'static str, String)>) {
     match headers
         .iter_mut()
@@ -177,12 +178,26 @@ pub fn no_transform(headers: &mut Vec<(&'static str, String)>) {
         Some((_, v)) => v.push_str(", no-transform"),
         None => headers.push(("Cache-Control", "no-transform".to_string())),
     }
+}
+
+/// For clients that offer gzip and never decompress (TOS's SDKs): besides
+/// `no-transform`, `Content-Encoding: identity`. The edge compresses a response only
+/// when it has no `Content-Encoding` (or re-encodes gzip/br); Miniflare models it so and
+/// ignores `no-transform`. Not sent to everyone: urllib (Qiniu's and ali-oss's HTTP
+/// client) leaves a body with any `Content-Encoding` but gzip/deflate unparsed.
+pub fn identity_encoding(headers: &mut Vec<(&'static str, String)>) {
+    no_transform(headers);
     if !headers
         .iter()
         .any(|(k, _)| k.eq_ignore_ascii_case("Content-Encoding"))
     {
         headers.push(("Content-Encoding", "identity".to_string()));
     }
+}
+
+/// Whether a dialect's clients ask for gzip but cannot decompress.
+fn never_compressed(d: Dialect) -> bool {
+    d == Dialect::Tos
 }
 
 /// The human message for an error in a vendor body: the bare reason for request and
@@ -319,13 +334,18 @@ mod finish_tests {
         no_transform(&mut h);
         assert_eq!(
             h,
+            vec![("Cache-Control", "no-store, no-transform".to_string())]
+        );
+        no_transform(&mut h);
+        assert_eq!(h.len(), 1);
+        identity_encoding(&mut h);
+        identity_encoding(&mut h);
+        assert_eq!(
+            h,
             vec![
                 ("Cache-Control", "no-store, no-transform".to_string()),
                 ("Content-Encoding", "identity".to_string())
             ]
         );
-        no_transform(&mut h);
-        assert_eq!(h.len(), 2);
-        assert_eq!(h[0].1, "no-store, no-transform");
     }
 }
