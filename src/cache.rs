@@ -12,6 +12,9 @@ use worker::{Cache, Context};
 
 /// Header naming the object ETag inside a cached entry (stripped before serving).
 const ENTRY_ETAG: &str = "x-imginfo-object-etag";
+/// The answer's own `Cache-Control` (`no-transform`, Qiniu's `no-store`) inside an entry,
+/// whose `Cache-Control` is the Cache API's TTL; served again as `Cache-Control`.
+const ENTRY_CACHE_CONTROL: &str = "x-imginfo-cache-control";
 /// Headers kept in an entry, besides the body: the renderer's own and the content type.
 const INTERNAL: [&str; 2] = [ENTRY_ETAG, "cache-control"];
 
@@ -43,6 +46,8 @@ pub async fn get(url: &str) -> Option<Entry> {
     for (k, v) in resp.headers().entries() {
         if k == ENTRY_ETAG {
             object_etag = Some(v);
+        } else if k == ENTRY_CACHE_CONTROL {
+            headers.push(("cache-control".into(), v));
         } else if !INTERNAL.contains(&k.as_str()) && k != "content-length" {
             headers.push((k, v));
         }
@@ -58,7 +63,17 @@ pub async fn get(url: &str) -> Option<Entry> {
 
 /// Stores an answer in the background (`waitUntil`), for `ttl` seconds.
 pub fn put(ctx: &Context, url: String, entry: Entry, ttl: u32) {
-    let mut headers = entry.headers;
+    let mut headers: Vec<(String, String)> = entry
+        .headers
+        .into_iter()
+        .map(|(k, v)| {
+            if k.eq_ignore_ascii_case("cache-control") {
+                (ENTRY_CACHE_CONTROL.into(), v)
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
     headers.push(("cache-control".into(), format!("max-age={ttl}")));
     if let Some(e) = entry.object_etag {
         headers.push((ENTRY_ETAG.into(), e));
