@@ -259,6 +259,10 @@ async fn route(
     match (&method, &op.action) {
         (Method::Get | Method::Head, Action::Info(d)) => info(&r, *d, false).await,
         (Method::Get | Method::Head, Action::Exif(d)) => info(&r, *d, true).await,
+        // The OBS SDK's `HEAD /?apiversion` probe is answered by `index`, not the page.
+        (Method::Get | Method::Head, Action::Object) if op.key.is_empty() && r.api_version => {
+            index(&r)
+        }
         (Method::Get | Method::Head, Action::Object) if op.key.is_empty() => {
             match www::page(req, env).await? {
                 Some(page) => {
