@@ -153,6 +153,12 @@ impl ByteMap {
         0
     }
 
+    /// Where the first held range that starts after `offset` begins: a read from
+    /// `offset` can stop there instead of reading those bytes again.
+    pub fn next_held_after(&self, offset: u64) -> Option<u64> {
+        self.chunks.iter().map(|(o, _)| *o).find(|&o| o > offset)
+    }
+
     /// All held bytes from `offset` up to `max` bytes, possibly fewer; `Need` if none
     /// are held and the object may have more, empty at the end of the object.
     pub fn upto(&self, offset: u64, max: u64) -> PResult<&[u8]> {

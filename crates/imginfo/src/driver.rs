@@ -78,14 +78,24 @@ pub async fn inspect<S: Source>(src: &mut S, budget: Budget) -> (Result<Info, Er
 }
 
 async fn run<S: Source>(src: &mut S, budget: Budget, stats: &mut Stats) -> Result<Info, Error> {
-    let mut map = ByteMap::new();
+    inspect_into(src, budget, &mut ByteMap::new(), stats).await
+}
+
+/// The probe loop over a map the caller keeps: the average-colour route (`hue`) goes on
+/// from the bytes the header phase read instead of reading them again.
+pub async fn inspect_into<S: Source>(
+    src: &mut S,
+    budget: Budget,
+    map: &mut ByteMap,
+    stats: &mut Stats,
+) -> Result<Info, Error> {
     let first = budget
         .first_window
         .min(budget.max_bytes)
         .max(crate::probe::SNIFF_LEN);
-    read_into(src, &mut map, Range::new(0, first), stats).await?;
+    read_into(src, map, Range::new(0, first), stats).await?;
     loop {
-        match probe(&map)? {
+        match probe(map)? {
             Step::Done(info) => return Ok(info),
             Step::Need(need) => {
                 if stats.reads >= budget.max_reads {
@@ -110,7 +120,7 @@ async fn run<S: Source>(src: &mut S, budget: Budget, stats: &mut Stats) -> Resul
                     });
                 }
                 want.len = want.len.min(budget.max_bytes - stats.bytes);
-                read_into(src, &mut map, want, stats).await?;
+                read_into(src, map, want, stats).await?;
             }
         }
     }

@@ -28,6 +28,12 @@ pub enum Error {
     AccessDenied(String),
     /// No EXIF in an image for a route that requires it.
     NoExif,
+    /// The image is past a processing limit (file bytes or pixels) of a route that
+    /// decodes pixels (average colour); says which limit.
+    TooLarge(String),
+    /// A recognised image whose pixels this service cannot decode (HEVC/AV1 without an
+    /// EXIF thumbnail, arithmetic-coded JPEG, …); says why.
+    NoDecoder(String),
 }
 
 impl Error {
@@ -74,6 +80,8 @@ impl fmt::Display for Error {
             Error::Changed => write!(f, "the object changed while it was being read"),
             Error::AccessDenied(m) => write!(f, "access denied: {m}"),
             Error::NoExif => write!(f, "the image has no EXIF data"),
+            Error::TooLarge(m) => write!(f, "the image exceeds a processing limit: {m}"),
+            Error::NoDecoder(m) => write!(f, "the image's pixels cannot be decoded here: {m}"),
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod driver;
 pub mod error;
 pub mod etag;
 pub mod exif;
+pub mod hue;
 pub mod lifecycle;
 pub mod model;
 pub mod object;

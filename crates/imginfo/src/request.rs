@@ -80,6 +80,9 @@ pub enum Action {
     Info(Dialect),
     /// EXIF only (COS and Qiniu `?exif`).
     Exif(Dialect),
+    /// Average colour: OSS/TOS/OBS `image/average-hue`, COS/Qiniu `?imageAve`, native
+    /// `?info&hue` (the info answer with an `averageColor` member).
+    Hue(Dialect),
 }
 
 /// A parsed request: the object key (decoded once), the action, and the object version
@@ -255,8 +258,9 @@ const FOP_NAMES: &[&str] = &[
     "avinfo",
 ];
 
-/// Of those, the ones that also stand alone without arguments.
-const BARE_FOPS: &[&str] = &["imageAve", "imageslim", "avinfo"];
+/// Of those, the ones that also stand alone without arguments (`imageAve` alone is
+/// answered; with arguments it is refused like the others).
+const BARE_FOPS: &[&str] = &["imageslim", "avinfo"];
 
 /// Picks COS or Qiniu for the shared `?imageInfo` / `?exif` spellings.
 fn cos_or_qiniu(ps: &[Param], hints: &Hints) -> Dialect {
@@ -286,6 +290,8 @@ pub fn parse(path: &str, query: Option<&str>, hints: &Hints) -> Result<Op, Rejec
     let ps = params(query.unwrap_or(""));
     let mut found: Option<(Dialect, Result<Action, Error>)> = None;
     let mut version_id = None;
+    // `hue` qualifies `info` (native); it is not a processing parameter by itself.
+    let mut hue: Option<bool> = None;
     for p in &ps {
         let v = p.value.as_deref();
         let this = match p.name.as_str() {
@@ -309,6 +315,18 @@ pub fn parse(path: &str, query: Option<&str>, hints: &Hints) -> Result<Op, Rejec
                     .and_then(|q| q.value.as_deref());
                 Some((Dialect::QingStor, qingstor_action(action)))
             }
+            "hue" => {
+                hue = Some(v.is_none_or(str::is_empty));
+                None
+            }
+            "imageAve" => {
+                let d = cos_or_qiniu(&ps, hints);
+                let r = match v {
+                    Some(s) if !s.is_empty() => Err(bad("imageAve takes no value")),
+                    _ => Ok(Action::Hue(d)),
+                };
+                Some((d, r))
+            }
             "imageInfo" | "exif" => {
                 let d = cos_or_qiniu(&ps, hints);
                 let r = match v {
@@ -323,7 +341,7 @@ pub fn parse(path: &str, query: Option<&str>, hints: &Hints) -> Result<Op, Rejec
                 Some((
                     d,
                     Err(bad(&format!(
-                        "unsupported processing \"{n}\": only imageInfo and exif are supported"
+                        "unsupported processing \"{n}\": only imageInfo, exif and imageAve are supported"
                     ))),
                 ))
             }
@@ -346,9 +364,19 @@ pub fn parse(path: &str, query: Option<&str>, hints: &Hints) -> Result<Op, Rejec
             found = Some((d, r));
         }
     }
-    let (dialect, action) = match found {
-        None => (Dialect::Native, Ok(Action::Object)),
-        Some((d, r)) => (d, r),
+    let (dialect, action) = match (found, hue) {
+        (None, Some(_)) => (
+            Dialect::Native,
+            Err(bad("hue is a member of ?info: ask for ?info&hue")),
+        ),
+        (None, None) => (Dialect::Native, Ok(Action::Object)),
+        (Some((Dialect::Native, Ok(Action::Info(_)))), Some(false)) => {
+            (Dialect::Native, Err(bad("hue takes no value")))
+        }
+        (Some((Dialect::Native, Ok(Action::Info(_)))), Some(true)) => {
+            (Dialect::Native, Ok(Action::Hue(Dialect::Native)))
+        }
+        (Some((d, r)), _) => (d, r),
     };
     let action = action.map_err(|error| Rejected { dialect, error })?;
     let key = key_from_path(path).map_err(|error| Rejected { dialect, error })?;
@@ -378,8 +406,8 @@ fn is_fop(name: &str) -> bool {
     is_ours_with_args || (FOP_NAMES.contains(&head) && (has_args || BARE_FOPS.contains(&head)))
 }
 
-/// OSS-style process strings (OSS, TOS, OBS): `image/info` only. A chain such as
-/// `image/resize,w_100/info` asks for processing this service does not do.
+/// OSS-style process strings (OSS, TOS, OBS): `image/info` and `image/average-hue`. A
+/// chain such as `image/resize,w_100/info` asks for processing this service does not do.
 fn process(d: Dialect, param: &str, v: Option<&str>) -> Result<Action, Error> {
     let v = match v {
         Some(v) if !v.is_empty() => v,
@@ -387,8 +415,9 @@ fn process(d: Dialect, param: &str, v: Option<&str>) -> Result<Action, Error> {
     };
     match v.trim_end_matches('/') {
         "image/info" => Ok(Action::Info(d)),
+        "image/average-hue" => Ok(Action::Hue(d)),
         other if other.starts_with("image/") => Err(Error::BadRequest(format!(
-            "unsupported image process \"{other}\": only image/info is supported"
+            "unsupported image process \"{other}\": only image/info and image/average-hue are supported"
         ))),
         other => Err(Error::BadRequest(format!(
             "unsupported process \"{other}\""
@@ -571,6 +600,54 @@ mod tests {
         assert_eq!(p("/", "image/info").unwrap_err().dialect, Dialect::Oss);
         assert_eq!(p("/%FF", "exif").unwrap_err().dialect, Dialect::Qiniu);
         assert!(parse("/%FF", None, &Hints::default()).is_err());
+    }
+
+    #[test]
+    fn average_hue_spellings() {
+        assert_eq!(
+            action("x-oss-process=image/average-hue"),
+            Action::Hue(Dialect::Oss)
+        );
+        assert_eq!(action("image/average-hue"), Action::Hue(Dialect::Oss));
+        assert_eq!(
+            action("x-oss-process=image/average-hue/"),
+            Action::Hue(Dialect::Oss)
+        );
+        assert_eq!(
+            action("x-tos-process=image/average-hue"),
+            Action::Hue(Dialect::Tos)
+        );
+        assert_eq!(
+            action("x-image-process=image/average-hue"),
+            Action::Hue(Dialect::ObsImg)
+        );
+        assert_eq!(action("imageAve"), Action::Hue(Dialect::Qiniu));
+        assert_eq!(
+            action("q-sign-algorithm=sha1&q-signature=s&imageAve"),
+            Action::Hue(Dialect::Cos)
+        );
+        assert_eq!(action("info&hue"), Action::Hue(Dialect::Native));
+        assert_eq!(action("hue&info"), Action::Hue(Dialect::Native));
+        assert_eq!(action("info&hue="), Action::Hue(Dialect::Native));
+        // hue is native only: another dialect ignores it like any unknown parameter.
+        assert_eq!(
+            action("x-oss-process=image/info&hue"),
+            Action::Info(Dialect::Oss)
+        );
+        for q in ["hue", "info&hue=1"] {
+            assert_eq!(rejected(q), Dialect::Native, "{q}");
+        }
+        for q in ["imageAve=1", "imageAve/x", "imageAve|imageInfo"] {
+            assert_eq!(rejected(q), Dialect::Qiniu, "{q}");
+        }
+        for q in [
+            "x-oss-process=image/average-hue/info",
+            "x-oss-process=image/resize,w_1/average-hue",
+            "x-oss-process=image/average-hue,x_1",
+        ] {
+            assert_eq!(rejected(q), Dialect::Oss, "{q}");
+        }
+        assert_eq!(rejected("imageAve&imageInfo"), Dialect::Qiniu);
     }
 
     #[test]

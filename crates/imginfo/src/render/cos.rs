@@ -9,6 +9,7 @@
 use super::{exiv2, flat_fields, xml_escape, Ctx, Obj, Rendered};
 use crate::error::Error;
 use crate::exif::{Field, Ifd, Value};
+use crate::hue::Hue;
 use crate::model::Info;
 
 /// COS's CRC-64/ECMA-182 header for a body.
@@ -77,6 +78,14 @@ pub fn exif(info: &Info, _ctx: &Ctx) -> Rendered {
     Rendered::json(200, o.to_vec())
 }
 
+/// `?imageAve`: `{"RGB":"0x736246"}` (COS's example; its `"RGB": "…"` spacing is
+/// pretty-printing, the body here is compact like every other answer).
+pub fn average_hue(hue: &Hue, _ctx: &Ctx) -> Rendered {
+    let mut o = Obj::new();
+    o.push("RGB", format!("0x{}", hue.color.hex()));
+    Rendered::json(200, o.to_vec())
+}
+
 /// COS error code and HTTP status for a core error.
 pub fn code(e: &Error) -> (u16, &'static str) {
     match e {
@@ -86,7 +95,8 @@ pub fn code(e: &Error) -> (u16, &'static str) {
         | Error::Truncated { .. }
         | Error::Invalid { .. }
         | Error::Budget { .. } => (400, "InvalidImageFormat"),
-        Error::NoExif => (400, "InvalidArgument"),
+        Error::NoExif | Error::TooLarge(_) => (400, "InvalidArgument"),
+        Error::NoDecoder(_) => (400, "InvalidImageFormat"),
         Error::AccessDenied(_) => (403, "AccessDenied"),
         Error::Upstream(_) => (502, "InternalError"),
         Error::Timeout(_) => (504, "InternalError"),

@@ -6,6 +6,7 @@
 
 use crate::error::Error;
 use crate::exif::{Exif, Field, Ifd};
+use crate::hue::Hue;
 use crate::model::Info;
 use crate::request::Dialect;
 
@@ -112,6 +113,23 @@ pub fn exif(d: Dialect, info: &Info, ctx: &Ctx) -> Rendered {
             other => info_body(other, info, ctx),
         },
     )
+}
+
+/// Renders an average-colour answer (`image/average-hue`, `imageAve`, `?info&hue`).
+/// QingStor has no such operation (the request grammar never routes one here); it
+/// answers its bad-request error.
+pub fn average_hue(d: Dialect, hue: &Hue, ctx: &Ctx) -> Rendered {
+    match d {
+        Dialect::Oss | Dialect::Tos => oss::average_hue(hue, ctx),
+        Dialect::ObsImg => obs::average_hue(hue, ctx),
+        Dialect::Cos => cos::average_hue(hue, ctx),
+        Dialect::Qiniu => qiniu::average_hue(hue, ctx),
+        Dialect::Native => native::average_hue(hue, ctx),
+        Dialect::QingStor => qingstor::error(
+            &Error::BadRequest("average colour is not a QingStor image operation".into()),
+            ctx,
+        ),
+    }
 }
 
 /// Renders an error in a dialect.

@@ -8,10 +8,34 @@
 use super::{Ctx, Obj, Rendered};
 use crate::error::Error;
 use crate::exif::{tags, Exif, Field, Ifd, Value};
+use crate::hue::Hue;
 use crate::model::{Info, Transform};
 use serde_json::{json, Value as J};
 
 pub fn info(info: &Info, ctx: &Ctx) -> Rendered {
+    Rendered::json(200, members(info, ctx).to_vec())
+}
+
+/// `?info&hue`: the info answer plus `averageColor`: `{"rgb":"#28577d","method":…,
+/// "bytes":…,"firstFrameOf":…}` — the method (`dc`, `full`, `thumbnail`), the bytes
+/// read to answer, and, for an animation, its frame count (only the first frame is
+/// averaged; `null` otherwise).
+pub fn average_hue(hue: &Hue, ctx: &Ctx) -> Rendered {
+    let mut o = members(&hue.info, ctx);
+    let c = &hue.color;
+    o.push(
+        "averageColor",
+        json!({
+            "rgb": format!("#{}", c.hex()),
+            "method": c.method.name(),
+            "bytes": c.bytes,
+            "firstFrameOf": c.first_of_frames,
+        }),
+    );
+    Rendered::json(200, o.to_vec())
+}
+
+fn members(info: &Info, ctx: &Ctx) -> Obj {
     let h = &info.header;
     let (dw, dh) = info.display_size();
     let mut o = Obj::new();
@@ -62,7 +86,7 @@ pub fn info(info: &Info, ctx: &Ctx) -> Rendered {
         "read",
         json!({ "ranges": ctx.stats.ranges, "bytes": ctx.stats.bytes, "ms": ms }),
     );
-    Rendered::json(200, o.to_vec())
+    o
 }
 
 fn opt<T: Into<J>>(v: Option<T>) -> J {
@@ -253,6 +277,8 @@ pub fn code(e: &Error) -> (u16, &'static str) {
         Error::Invalid { .. } => (422, "invalid_image"),
         Error::Budget { .. } => (422, "read_budget_exceeded"),
         Error::NoExif => (404, "no_exif"),
+        Error::TooLarge(_) => (422, "image_too_large"),
+        Error::NoDecoder(_) => (415, "no_decoder"),
         Error::AccessDenied(_) => (403, "access_denied"),
         Error::Upstream(_) => (502, "upstream_error"),
         Error::Timeout(_) => (504, "upstream_timeout"),

@@ -7,6 +7,7 @@
 
 use super::{oss, xml_escape, Ctx, Obj, Rendered};
 use crate::error::Error;
+use crate::hue::Hue;
 use crate::model::{Format, Info};
 
 /// OBS's upper-case format names.
@@ -37,6 +38,14 @@ pub fn info(info: &Info, _ctx: &Ctx) -> Rendered {
     Rendered::json(200, o.to_vec())
 }
 
+/// `image/average-hue`: `{"RGB":"#28577D"}`, upper-case hex after `#`, as OBS's
+/// documentation shows.
+pub fn average_hue(hue: &Hue, _ctx: &Ctx) -> Rendered {
+    let mut o = Obj::new();
+    o.push("RGB", format!("#{}", hue.color.hex().to_ascii_uppercase()));
+    Rendered::json(200, o.to_vec())
+}
+
 /// OBS error code and HTTP status for a core error.
 pub fn code(e: &Error) -> (u16, &'static str) {
     match e {
@@ -46,7 +55,7 @@ pub fn code(e: &Error) -> (u16, &'static str) {
         | Error::Truncated { .. }
         | Error::Invalid { .. }
         | Error::Budget { .. } => (400, "InvalidArgument"),
-        Error::NoExif => (400, "InvalidArgument"),
+        Error::NoExif | Error::TooLarge(_) | Error::NoDecoder(_) => (400, "InvalidArgument"),
         Error::AccessDenied(_) => (403, "AccessDenied"),
         Error::Upstream(_) => (502, "InternalError"),
         Error::Timeout(_) => (504, "InternalError"),

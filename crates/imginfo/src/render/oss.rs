@@ -10,6 +10,7 @@
 use super::{exiv2, flat_fields, xml_escape, Ctx, Obj, Rendered};
 use crate::error::Error;
 use crate::exif::{tags, Field, Ifd, Value};
+use crate::hue::Hue;
 use crate::model::{Format, Info};
 use std::collections::BTreeMap;
 
@@ -87,6 +88,17 @@ pub const CRC64_HEADER: &str = "x-oss-hash-crc64ecma";
 /// TOS's CRC-64/ECMA-182 header for a body.
 pub const TOS_CRC64_HEADER: &str = "x-tos-hash-crc64ecma";
 
+/// `image/average-hue` (OSS and TOS): `{"RGB":"0xbbcd7f"}`, lower-case hex. OSS's
+/// newer pages describe the answer as a bare `0xbbcd7f`, the older ones as this JSON
+/// object; client code written against the live service (Java `JSONObject
+/// .getString("RGB")`, Go `json.Unmarshal` into `{RGB string}`, JavaScript
+/// `JSON.parse(body).RGB.replace('0x', '#')`) parses the object, so the object it is.
+pub fn average_hue(hue: &Hue, _ctx: &Ctx) -> Rendered {
+    let mut o = Obj::new();
+    o.push("RGB", format!("0x{}", hue.color.hex()));
+    Rendered::json(200, o.to_vec())
+}
+
 /// OSS error code, HTTP status and EC for a core error.
 pub fn code(e: &Error) -> (u16, &'static str, &'static str) {
     match e {
@@ -97,6 +109,8 @@ pub fn code(e: &Error) -> (u16, &'static str, &'static str) {
         | Error::Invalid { .. }
         | Error::Budget { .. } => (400, "BadRequest", "0040-00000005"),
         Error::NoExif => (400, "BadRequest", "0040-00000004"),
+        Error::TooLarge(_) => (400, "ImageTooLarge", "0040-00000005"),
+        Error::NoDecoder(_) => (400, "BadRequest", "0040-00000005"),
         Error::AccessDenied(_) => (403, "AccessDenied", "0003-00000001"),
         Error::Upstream(_) => (502, "BadGateway", "0002-00000001"),
         Error::Timeout(_) => (504, "GatewayTimeout", "0002-00000002"),

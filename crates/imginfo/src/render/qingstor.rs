@@ -82,7 +82,7 @@ pub fn code(e: &Error) -> (u16, &'static str) {
         | Error::Truncated { .. }
         | Error::Invalid { .. }
         | Error::Budget { .. } => (400, "invalid_argument"),
-        Error::NoExif => (400, "invalid_argument"),
+        Error::NoExif | Error::TooLarge(_) | Error::NoDecoder(_) => (400, "invalid_argument"),
         Error::AccessDenied(_) => (403, "permission_denied"),
         Error::Upstream(_) => (502, "internal_error"),
         Error::Timeout(_) => (504, "internal_error"),

@@ -7,6 +7,7 @@
 use super::{flat_fields, libexif, Ctx, Obj, Rendered};
 use crate::error::Error;
 use crate::exif::tags;
+use crate::hue::Hue;
 use crate::model::{ColorSpace, Format, Info};
 
 /// Qiniu's `Cache-Control` on processing answers.
@@ -76,6 +77,13 @@ pub fn exif(info: &Info, ctx: &Ctx) -> Rendered {
     Rendered::json(200, o.to_vec()).with_header("Cache-Control", CACHE_CONTROL)
 }
 
+/// `?imageAve`: `{"RGB":"0xd1b181"}`, with Qiniu's `Cache-Control`.
+pub fn average_hue(hue: &Hue, _ctx: &Ctx) -> Rendered {
+    let mut o = Obj::new();
+    o.push("RGB", format!("0x{}", hue.color.hex()));
+    Rendered::json(200, o.to_vec()).with_header("Cache-Control", CACHE_CONTROL)
+}
+
 /// Qiniu HTTP status (also the body's `code`) and message for a core error.
 pub fn code(e: &Error) -> (u16, String) {
     match e {
@@ -86,6 +94,8 @@ pub fn code(e: &Error) -> (u16, String) {
             (400, format!("bad image: {e}"))
         }
         Error::NoExif => (400, "no exif data".into()),
+        Error::TooLarge(m) => (400, format!("image too large: {m}")),
+        Error::NoDecoder(_) => (400, "unsupported image format".into()),
         Error::AccessDenied(_) => (403, "access denied".into()),
         Error::Upstream(_) => (502, "bad gateway".into()),
         Error::Timeout(_) => (504, "timeout".into()),
