@@ -6,7 +6,15 @@ use crate::request::Dialect;
 /// The ETag of an info answer: the object's ETag qualified by dialect and route, so a
 /// client caching several dialects of one object never confuses them.
 pub fn info_etag(object_etag: &str, d: Dialect, exif_only: bool) -> String {
-    let route = if exif_only { "-exif" } else { "" };
+    route_etag(object_etag, d, if exif_only { "-exif" } else { "" })
+}
+
+/// The ETag of an average-colour answer: `"<object etag>-<dialect>-hue"`.
+pub fn hue_etag(object_etag: &str, d: Dialect) -> String {
+    route_etag(object_etag, d, "-hue")
+}
+
+fn route_etag(object_etag: &str, d: Dialect, route: &str) -> String {
     let bare = object_etag
         .trim()
         .trim_start_matches("W/")
@@ -37,5 +45,6 @@ mod tests {
             info_etag("abc", Dialect::Qiniu, true),
             info_etag("abc", Dialect::Qiniu, false)
         );
+        assert_eq!(hue_etag("\"abc\"", Dialect::Oss), "\"abc-oss-hue\"");
     }
 }

@@ -114,7 +114,13 @@ fn average_colour_matches_a_full_decode() {
                 *row.errors.entry(kind).or_default() += 1;
                 // An answer is owed wherever the reference decodes, except HEIF/AVIF
                 // (no reference decoder) and what the limits refuse.
-                if reference.is_some() && !matches!(e, imginfo::Error::TooLarge(_)) {
+                // JPEG-in-TIFF is left out of the Worker on purpose (see hue/buffered.rs).
+                let deliberate =
+                    matches!(&e, imginfo::Error::NoDecoder(m) if m == "JPEG-compressed TIFF");
+                if deliberate {
+                    eprintln!("not decoded by design: {path}: {e}");
+                }
+                if reference.is_some() && !matches!(e, imginfo::Error::TooLarge(_)) && !deliberate {
                     failures.push(format!("{path}: error {e}, but the reference decodes it"));
                 }
             }
@@ -204,4 +210,48 @@ fn malformed_files_never_panic() {
         let r = std::panic::catch_unwind(|| hue::average_bytes(&file, Limits::default()));
         assert!(r.is_ok(), "{path}: panic");
     }
+}
+
+/// Valid files cut short and with bytes flipped (a fixed pseudo-random sequence): the
+/// average-colour path answers or errs, never panics, never reads past its budget.
+#[test]
+fn mutated_files_never_panic() {
+    let Some(root) = corpus() else {
+        eprintln!("SKIPPED: shared corpus not found");
+        return;
+    };
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut runs = 0;
+    for (path, t) in summary(&root) {
+        let size = t["file_size"].as_u64().unwrap_or(0);
+        if t["category"].as_str() != Some("valid") || size > 300_000 {
+            continue;
+        }
+        let file = std::fs::read(root.join("images").join(&path)).unwrap();
+        for round in 0..6 {
+            let mut m = file.clone();
+            if round % 2 == 0 {
+                m.truncate((next() % file.len() as u64) as usize);
+            } else {
+                for _ in 0..1 + next() % 8 {
+                    let i = (next() % m.len() as u64) as usize;
+                    m[i] ^= (next() % 255 + 1) as u8;
+                }
+            }
+            let limits = Limits::default();
+            let r = std::panic::catch_unwind(|| hue::average_bytes(&m, limits));
+            let Ok((_, stats)) = r else {
+                panic!("{path}: panic on mutation {round}");
+            };
+            assert!(stats.bytes <= limits.max_bytes);
+            runs += 1;
+        }
+    }
+    assert!(runs > 500, "only {runs} mutated runs");
 }

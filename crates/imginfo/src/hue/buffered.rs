@@ -12,11 +12,15 @@
 //! * TIFF: `tiff`, one strip or tile at a time, summed as it goes, each bounded by
 //!   [`MAX_FRAME_BYTES`]; the colour types the `image` crate decodes (grey 1/8/16-bit,
 //!   grey+alpha, RGB(A) 8/16-bit and float, CMYK 8/16-bit converted with `image`'s
-//!   formula), others are `NoDecoder` as in `image`. The first page only.
+//!   formula), others are `NoDecoder` as in `image`. The first page only. Compression:
+//!   none, PackBits, LZW, Deflate, CCITT G3/G4; JPEG-in-TIFF is `NoDecoder`.
 
-use super::{Job, Sum, Want, MAX_FRAME_BYTES};
+#[cfg(any(feature = "hue-bmp", feature = "hue-webp", feature = "hue-tiff"))]
+use super::MAX_FRAME_BYTES;
+use super::{Job, Sum, Want};
 use crate::error::Error;
 use crate::model::Format;
+#[cfg(any(feature = "hue-bmp", feature = "hue-webp", feature = "hue-tiff"))]
 use std::io::Cursor;
 
 pub struct WholeFile {
@@ -56,21 +60,27 @@ impl Job for WholeFile {
                 min: self.total - have,
             });
         }
-        let sum = match self.format {
-            Format::Bmp => bmp(&self.buf)?,
-            Format::Webp => webp(&self.buf)?,
-            Format::Tiff => tiff(&self.buf)?,
-            other => {
-                return Err(Error::NoDecoder(format!(
-                    "{} is not decoded from a buffer",
-                    other.name()
-                )))
-            }
-        };
+        let sum = decode(self.format, &self.buf)?;
         Ok(Want::Done(sum))
     }
 }
 
+/// Decodes a whole file of a buffered format, when this build includes its codec.
+fn decode(format: Format, data: &[u8]) -> Result<Sum, Error> {
+    match format {
+        #[cfg(feature = "hue-bmp")]
+        Format::Bmp => return bmp(data),
+        #[cfg(feature = "hue-webp")]
+        Format::Webp => return webp(data),
+        #[cfg(feature = "hue-tiff")]
+        Format::Tiff => return tiff(data),
+        _ => {}
+    }
+    let _ = data;
+    Err(super::not_built(format))
+}
+
+#[cfg(any(feature = "hue-bmp", feature = "hue-webp"))]
 fn frame_cap(what: &str, bytes: u64) -> Result<usize, Error> {
     if bytes > MAX_FRAME_BYTES {
         return Err(Error::TooLarge(format!(
@@ -80,6 +90,7 @@ fn frame_cap(what: &str, bytes: u64) -> Result<usize, Error> {
     usize::try_from(bytes).map_err(|_| Error::TooLarge(format!("{what} frame size")))
 }
 
+#[cfg(feature = "hue-bmp")]
 fn bmp(data: &[u8]) -> Result<Sum, Error> {
     use image::ImageDecoder;
     let dec = image::codecs::bmp::BmpDecoder::new(Cursor::new(data))
@@ -89,11 +100,6 @@ fn bmp(data: &[u8]) -> Result<Sum, Error> {
     let mut frame = vec![0u8; n];
     dec.read_image(&mut frame)
         .map_err(|e| Error::invalid("bmp", e.to_string()))?;
-    sum_image(color, &frame)
-}
-
-/// Sums a frame in one of `image`'s colour types (native-endian samples).
-fn sum_image(color: image::ColorType, frame: &[u8]) -> Result<Sum, Error> {
     use image::ColorType as C;
     let (channels, wide) = match color {
         C::L8 => (1, false),
@@ -106,6 +112,13 @@ fn sum_image(color: image::ColorType, frame: &[u8]) -> Result<Sum, Error> {
         C::Rgba16 => (4, true),
         other => return Err(Error::NoDecoder(format!("colour type {other:?}"))),
     };
+    Ok(sum_frame(channels, wide, &frame))
+}
+
+#[cfg(any(feature = "hue-bmp", feature = "hue-webp"))]
+/// Sums a frame of `channels` interleaved samples (grey, grey+alpha, RGB, RGBA),
+/// 16-bit ones native-endian as `image` hands them out.
+fn sum_frame(channels: usize, wide: bool, frame: &[u8]) -> Sum {
     let mut sum = Sum::new(if wide { 65535.0 } else { 255.0 });
     let bps = if wide { 2 } else { 1 };
     let s = |p: &[u8], i: usize| -> f64 {
@@ -133,9 +146,10 @@ fn sum_image(color: image::ColorType, frame: &[u8]) -> Result<Sum, Error> {
         n += 1.0;
     }
     sum.add_totals(r, g, b, n);
-    Ok(sum)
+    sum
 }
 
+#[cfg(feature = "hue-webp")]
 fn webp(data: &[u8]) -> Result<Sum, Error> {
     let mut dec = image_webp::WebPDecoder::new(Cursor::new(data))
         .map_err(|e| Error::invalid("webp", e.to_string()))?;
@@ -147,14 +161,11 @@ fn webp(data: &[u8]) -> Result<Sum, Error> {
     let mut frame = vec![0u8; n];
     dec.read_image(&mut frame)
         .map_err(|e| Error::invalid("webp", e.to_string()))?;
-    let color = if dec.has_alpha() {
-        image::ColorType::Rgba8
-    } else {
-        image::ColorType::Rgb8
-    };
-    sum_image(color, &frame)
+    let channels = if dec.has_alpha() { 4 } else { 3 };
+    Ok(sum_frame(channels, false, &frame))
 }
 
+#[cfg(feature = "hue-tiff")]
 fn tiff(data: &[u8]) -> Result<Sum, Error> {
     use ::tiff::decoder::{Decoder, DecodingResult, Limits};
     use ::tiff::tags::{PlanarConfiguration, Tag};
@@ -172,6 +183,14 @@ fn tiff(data: &[u8]) -> Result<Sum, Error> {
     let mut dec = Decoder::new(Cursor::new(data))
         .map_err(bad)?
         .with_limits(limits);
+    // JPEG inside TIFF would need a second JPEG decoder (zune-jpeg, ~100 KB of WASM);
+    // refused by name so tests (where `image` enables it) and the Worker agree.
+    let compression = dec
+        .find_tag_unsigned::<u16>(Tag::Compression)
+        .map_err(bad)?;
+    if matches!(compression, Some(6 | 7)) {
+        return Err(Error::NoDecoder("JPEG-compressed TIFF".into()));
+    }
     let color = dec.colortype().map_err(bad)?;
     let planar = dec
         .find_tag_unsigned::<u16>(Tag::PlanarConfiguration)
@@ -251,6 +270,7 @@ fn tiff(data: &[u8]) -> Result<Sum, Error> {
     sum.ok_or_else(|| Error::invalid("tiff", "no strips or tiles"))
 }
 
+#[cfg(feature = "hue-tiff")]
 /// How a TIFF chunk's samples map to pixels.
 #[derive(Clone, Copy)]
 struct Shape {
@@ -262,6 +282,7 @@ struct Shape {
     step: usize,
 }
 
+#[cfg(feature = "hue-tiff")]
 /// Adds `n` samples (`get(i)` for `i < n`, indices checked by the caller's closure).
 fn add_samples(s: &mut Sum, sh: Shape, max: f64, n: usize, get: impl Fn(usize) -> f64) {
     let (mut r, mut g, mut b, mut k) = (0f64, 0f64, 0f64, 0f64);
@@ -306,6 +327,7 @@ fn add_samples(s: &mut Sum, sh: Shape, max: f64, n: usize, get: impl Fn(usize) -
     s.add_totals(r, g, b, k);
 }
 
+#[cfg(feature = "hue-tiff")]
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Bilevel,
@@ -314,6 +336,7 @@ enum Kind {
     Cmyk,
 }
 
+#[cfg(feature = "hue-tiff")]
 /// `image`'s TIFF CMYK → RGB: `(max − c) × (1 − k/max)`, truncated to an integer.
 fn cmyk(p: [f64; 4], max: f64) -> [f64; 3] {
     let kf = 1.0 - p[3] / max;

@@ -1074,7 +1074,13 @@ impl DcJob {
                 for (i, c) in f.comps.iter().enumerate() {
                     let x = bx * usize::from(c.h) / hmax;
                     let y = by * usize::from(c.v) / vmax;
-                    let edge = self.store.edge(i, c, x, y);
+                    // Only the last block column or row can be partial.
+                    let last = x + 1 >= c.bw || y + 1 >= c.bh;
+                    let edge = if last {
+                        self.store.edge(i, c, x, y)
+                    } else {
+                        None
+                    };
                     let v = match edge {
                         Some(m) => m * shift,
                         None => {

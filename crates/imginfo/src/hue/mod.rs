@@ -32,8 +32,10 @@
 //! than one chunk and a small file costs one or two reads.
 
 pub mod buffered;
+#[cfg(feature = "hue-gif")]
 pub mod gif;
 pub mod jpeg;
+#[cfg(feature = "hue-png")]
 pub mod png;
 pub mod thumbnail;
 
@@ -241,8 +243,12 @@ async fn run<S: Source>(src: &mut S, limits: Limits, stats: &mut Stats) -> Resul
             Box::new(jpeg::DcJob::new(info.width(), info.height())),
             Method::Dc,
         ),
+        #[cfg(feature = "hue-png")]
         Format::Png => (Box::new(png::PngJob::new()), Method::Full),
+        #[cfg(feature = "hue-gif")]
         Format::Gif => (Box::new(gif::GifJob::new()), Method::Full),
+        #[cfg(not(all(feature = "hue-png", feature = "hue-gif")))]
+        Format::Png | Format::Gif => return Err(not_built(info.format())),
         Format::Bmp | Format::Webp | Format::Tiff => {
             let total = map
                 .total()
@@ -259,6 +265,14 @@ async fn run<S: Source>(src: &mut S, limits: Limits, stats: &mut Stats) -> Resul
     };
     let sum = pixels(src, &map, job, limits, stats).await?;
     finish(info, sum, method, stats)
+}
+
+/// A format whose codec this build leaves out (a cargo feature).
+pub(crate) fn not_built(f: Format) -> Error {
+    Error::NoDecoder(format!(
+        "this build does not include the {} decoder",
+        f.name().to_ascii_uppercase()
+    ))
 }
 
 fn finish(info: Info, sum: Sum, method: Method, stats: &Stats) -> Result<Hue, Error> {
