@@ -43,6 +43,10 @@ pub struct Config {
     pub cors: Vec<CorsRule>,
     /// `LIFECYCLE_RULES`, `WEBSITE`, `SSE_KMS`, `SSE_KMS_KEY_ID`: what object answers add.
     pub obs: ObsConfig,
+    /// Average colour: objects above this many bytes are refused (and no more is read).
+    pub max_hue_bytes: u64,
+    /// Average colour: images above this many pixels are refused.
+    pub max_hue_pixels: u64,
     /// Problems found while reading the configuration, logged once per request.
     pub warnings: Vec<String>,
 }
@@ -122,6 +126,10 @@ impl Config {
                 imginfo::request::Dialect::Qiniu
             }
         };
+        let max_hue_bytes = num(raw, "MAX_HUE_BYTES", &mut warnings)
+            .unwrap_or(imginfo::hue::DEFAULT_MAX_BYTES as f64) as u64;
+        let max_hue_pixels = num(raw, "MAX_HUE_PIXELS", &mut warnings)
+            .unwrap_or(imginfo::hue::DEFAULT_MAX_PIXELS as f64) as u64;
         Config {
             origin,
             route,
@@ -136,6 +144,8 @@ impl Config {
                 website,
                 kms,
             },
+            max_hue_bytes,
+            max_hue_pixels,
             warnings,
         }
     }

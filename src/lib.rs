@@ -7,6 +7,7 @@
 mod cache;
 mod config;
 mod http;
+mod hue;
 mod js;
 mod source;
 mod www;
@@ -254,11 +255,13 @@ async fn route(
             Action::Object => "object",
             Action::Info(_) => "info",
             Action::Exif(_) => "exif",
+            Action::Hue(_) => "hue",
         };
     }
     match (&method, &op.action) {
         (Method::Get | Method::Head, Action::Info(d)) => info(&r, *d, false).await,
         (Method::Get | Method::Head, Action::Exif(d)) => info(&r, *d, true).await,
+        (Method::Get | Method::Head, Action::Hue(d)) => hue::average_hue(&r, *d).await,
         // The OBS SDK's `HEAD /?apiversion` probe is answered by `index`, not the page.
         (Method::Get | Method::Head, Action::Object) if op.key.is_empty() && r.api_version => {
             index(&r)

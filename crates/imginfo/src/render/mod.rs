@@ -119,17 +119,20 @@ pub fn exif(d: Dialect, info: &Info, ctx: &Ctx) -> Rendered {
 /// QingStor has no such operation (the request grammar never routes one here); it
 /// answers its bad-request error.
 pub fn average_hue(d: Dialect, hue: &Hue, ctx: &Ctx) -> Rendered {
-    match d {
-        Dialect::Oss | Dialect::Tos => oss::average_hue(hue, ctx),
-        Dialect::ObsImg => obs::average_hue(hue, ctx),
-        Dialect::Cos => cos::average_hue(hue, ctx),
-        Dialect::Qiniu => qiniu::average_hue(hue, ctx),
-        Dialect::Native => native::average_hue(hue, ctx),
-        Dialect::QingStor => qingstor::error(
-            &Error::BadRequest("average colour is not a QingStor image operation".into()),
-            ctx,
-        ),
-    }
+    finish(
+        d,
+        match d {
+            Dialect::Oss | Dialect::Tos => oss::average_hue(hue, ctx),
+            Dialect::ObsImg => obs::average_hue(hue, ctx),
+            Dialect::Cos => cos::average_hue(hue, ctx),
+            Dialect::Qiniu => qiniu::average_hue(hue, ctx),
+            Dialect::Native => native::average_hue(hue, ctx),
+            Dialect::QingStor => qingstor::error(
+                &Error::BadRequest("average colour is not a QingStor image operation".into()),
+                ctx,
+            ),
+        },
+    )
 }
 
 /// Renders an error in a dialect.

@@ -1,0 +1,196 @@
+// Average-colour benchmark in workerd: the built Worker (build/, from scripts/build.sh)
+// answers `?x-oss-process=image/average-hue` for every valid corpus file from a local R2
+// bucket. Per file: CPU of the isolate's thread per request (workerd main-thread
+// schedstat delta, the CPU a Worker is billed for; median of --reps serial requests),
+// ranged reads and bytes per request (Server-Timing), method (`?info&hue`). Then
+// requests/s with --conc concurrent clients for --duration seconds. Prints a per-format
+// table (CPU p50/p99, bytes read as a share of the file), the slowest files, and which
+// JPEG sizes stay under the free plan's 10 ms CPU; writes bench/out/hue.json.
+//
+//   bash scripts/build.sh && node bench/hue.mjs [--reps 5] [--conc 8] [--duration 10]
+//
+// Standalone (its own Miniflare, in-memory R2, the same /proc measurements as the
+// main benchmark, bench/run.mjs); `measureHue(ctx, files, reps)` is exported so a
+// harness that already runs a Worker can call it with `{url, pids}`.
+import { Miniflare } from "miniflare";
+import { readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const CORPUS = process.env.IMGINFO_CORPUS ?? join(ROOT, "..", "shared", "corpus");
+const QUERY = "?x-oss-process=image/average-hue";
+const FREE_PLAN_CPU_MS = 10;
+
+/** Time on CPU of each process's main thread (the isolate's), ms. */
+function schedMs(pids) {
+  let ns = 0;
+  for (const pid of pids) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, "utf8").split(" ")[0]);
+    } catch {
+      // gone
+    }
+  }
+  return ns / 1e6;
+}
+
+function childWorkerd() {
+  const found = [];
+  for (const p of readdirSync("/proc")) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const s = readFileSync(`/proc/${p}/stat`, "utf8");
+      const comm = s.slice(s.indexOf("(") + 1, s.lastIndexOf(")"));
+      const ppid = s.slice(s.lastIndexOf(")") + 2).split(" ")[1];
+      if (comm === "workerd" && ppid === String(process.pid)) found.push(Number(p));
+    } catch {
+      // raced with exit
+    }
+  }
+  return found;
+}
+
+const keyPath = (rel) => "/" + rel.split("/").map(encodeURIComponent).join("/");
+const q = (v, p) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.round(((s.length - 1) * p) / 100))] : NaN;
+};
+
+async function get(url) {
+  const res = await fetch(url, { headers: { "accept-encoding": "identity" } });
+  const body = await res.text();
+  return { status: res.status, body, timing: res.headers.get("server-timing") ?? "" };
+}
+
+/** Per file: CPU samples, reads, bytes, method, status. `ctx = {url, pids}`. */
+export async function measureHue(ctx, files, reps = 5) {
+  const out = [];
+  for (const f of files) {
+    const u = ctx.url + keyPath(f.rel);
+    const n = await get(u + "?info&hue");
+    let method = null;
+    try {
+      method = JSON.parse(n.body).averageColor?.method ?? null;
+    } catch {
+      method = null;
+    }
+    const first = await get(u + QUERY);
+    const m = first.timing.match(/read;desc="(\d+) ranges?, (\d+) B"/);
+    const cpu = [];
+    for (let i = 0; i < reps; i++) {
+      const s0 = schedMs(ctx.pids);
+      await get(u + QUERY + `&r=${i}`); // an unknown parameter: no Cache API hit
+      cpu.push(schedMs(ctx.pids) - s0);
+    }
+    out.push({
+      ...f,
+      status: first.status,
+      answer: first.status === 200 ? first.body : first.body.slice(0, 160),
+      method,
+      reads: m ? Number(m[1]) : null,
+      bytes: m ? Number(m[2]) : null,
+      cpuMs: q(cpu, 50),
+      cpuSamples: cpu,
+    });
+  }
+  return out;
+}
+
+/** Requests/s with `conc` clients cycling over `paths` for `seconds`. */
+export async function throughput(url, paths, conc, seconds) {
+  let n = 0;
+  let bad = 0;
+  const end = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: conc }, async (_, c) => {
+      let i = Math.floor((c * paths.length) / conc);
+      while (performance.now() < end) {
+        const r = await get(url + paths[i++ % paths.length] + `&c=${c}-${i}`);
+        if (r.status !== 200) bad++;
+        n++;
+      }
+    }),
+  );
+  return { requests: n, rps: n / seconds, non200: bad };
+}
+
+async function main() {
+  const argv = process.argv.slice(2);
+  const opt = (k, d) => {
+    const i = argv.indexOf(`--${k}`);
+    return i >= 0 ? argv[i + 1] : d;
+  };
+  const reps = Number(opt("reps", 5));
+  const conc = Number(opt("conc", 8));
+  const duration = Number(opt("duration", 10));
+  if (!existsSync(join(ROOT, "build", "index.js"))) throw new Error("run scripts/build.sh first");
+  const summary = JSON.parse(readFileSync(join(CORPUS, "truth", "summary.json"), "utf8"));
+  const files = Object.entries(summary)
+    .filter(([, t]) => t.category === "valid")
+    .map(([rel, t]) => ({ rel, format: rel.split("/")[0], size: t.file_size, pixels: (t.width ?? 0) * (t.height ?? 0) }));
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: join(ROOT, "build", "index.js"),
+    modulesRoot: join(ROOT, "build"),
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: "2026-05-01",
+    r2Buckets: { BUCKET: "imginfo-hue-bench" },
+    // No Cache API: every request computes its answer.
+    bindings: { ORIGIN: "", INFO_CACHE_TTL: "0" },
+    handleRuntimeStdio(out, err) {
+      out.resume();
+      err.resume();
+    },
+  });
+  const url = (await mf.ready).toString().replace(/\/$/, "");
+  const bucket = await mf.getR2Bucket("BUCKET");
+  for (const f of files) await bucket.put(f.rel, new Uint8Array(readFileSync(join(CORPUS, "images", f.rel))));
+  const ctx = { url, pids: childWorkerd() };
+  if (!ctx.pids.length) throw new Error("no workerd child process found");
+  console.log(`[hue] ${files.length} valid corpus files, ${reps} serial requests each`);
+  const rows = await measureHue(ctx, files, reps);
+  const ok = rows.filter((r) => r.status === 200);
+  const paths = ok.map((r) => keyPath(r.rel) + QUERY);
+  console.log(`[hue] load: ${conc} clients for ${duration}s over ${paths.length} answered files`);
+  const load = await throughput(url, paths, conc, duration);
+  await mf.dispose();
+
+  const lines = [];
+  lines.push(`| format | files | answered | method | CPU ms p50 | CPU ms p99 | reads/req | bytes/req | bytes read / file |`);
+  lines.push(`|---|---|---|---|---|---|---|---|---|`);
+  for (const fmt of [...new Set(rows.map((r) => r.format))].sort()) {
+    const all = rows.filter((r) => r.format === fmt);
+    const a = all.filter((r) => r.status === 200);
+    const methods = [...new Set(a.map((r) => r.method))].join(", ") || "–";
+    const cpu = a.map((r) => r.cpuMs);
+    const bytes = a.reduce((s, r) => s + r.bytes, 0);
+    const size = a.reduce((s, r) => s + r.size, 0);
+    lines.push(
+      `| ${fmt} | ${all.length} | ${a.length} | ${methods} | ${a.length ? q(cpu, 50).toFixed(2) : "–"} | ${a.length ? q(cpu, 99).toFixed(2) : "–"} | ${a.length ? (a.reduce((s, r) => s + r.reads, 0) / a.length).toFixed(2) : "–"} | ${a.length ? Math.round(bytes / a.length) : "–"} | ${size ? ((100 * bytes) / size).toFixed(1) + " %" : "–"} |`,
+    );
+  }
+  const cpuAll = ok.map((r) => r.cpuMs);
+  lines.push("");
+  lines.push(`All answered: CPU p50 ${q(cpuAll, 50).toFixed(2)} ms, p99 ${q(cpuAll, 99).toFixed(2)} ms; ${load.rps.toFixed(1)} requests/s with ${conc} clients (${load.non200} non-200).`);
+  lines.push("");
+  lines.push("Slowest files (CPU ms, bytes read of the file, method):");
+  for (const r of [...ok].sort((x, y) => y.cpuMs - x.cpuMs).slice(0, 8)) {
+    lines.push(`- ${r.cpuMs.toFixed(2)} ms  ${r.bytes} of ${r.size} B  ${(r.pixels / 1e6).toFixed(1)} MP  ${r.method}  ${r.rel}`);
+  }
+  const jpeg = ok.filter((r) => r.format === "jpeg").sort((x, y) => x.size - y.size);
+  const over = jpeg.filter((r) => r.cpuMs > FREE_PLAN_CPU_MS);
+  const under = jpeg.filter((r) => r.cpuMs <= FREE_PLAN_CPU_MS);
+  lines.push("");
+  lines.push(`JPEG under ${FREE_PLAN_CPU_MS} ms CPU: ${under.length} of ${jpeg.length}, largest ${under.length ? Math.max(...under.map((r) => r.size)) : 0} B; over: ${over.map((r) => `${r.rel} (${r.size} B, ${r.cpuMs.toFixed(1)} ms)`).join(", ") || "none"}.`);
+  console.log(lines.join("\n"));
+  mkdirSync(join(ROOT, "bench", "out"), { recursive: true });
+  writeFileSync(join(ROOT, "bench", "out", "hue.json"), JSON.stringify({ rows, load, conc, duration, reps }, null, 1));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
