@@ -8,9 +8,9 @@
 
 use crate::http::{self, Body};
 use crate::source::origin::{Origin, OriginReader};
-use crate::source::r2::{R2Reader, R2};
+use crate::source::r2::R2Reader;
 use crate::source::{InfoSource, Timed};
-use crate::{cache, config::BUCKET_BINDING, log, Req};
+use crate::{cache, log, Req};
 use imginfo::driver::Stats;
 use imginfo::hue::{self, Hue, Limits};
 use imginfo::object::ObjectMeta;
@@ -70,7 +70,7 @@ pub async fn average_hue(r: &Req<'_>, d: Dialect) -> Result<Response> {
         r.log.borrow_mut().cache = Some("miss");
     }
 
-    let bucket = R2::bind(r.env, BUCKET_BINDING);
+    let bucket = r.bucket();
     if let (Some(inm), Some(r2)) = (&if_none_match, &bucket) {
         if let Ok(Some(meta)) = r2.head(&key).await {
             if let Some(e) = &meta.etag {
