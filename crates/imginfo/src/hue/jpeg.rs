@@ -907,7 +907,7 @@ impl DcJob {
                     .comps
                     .get(c)
                     .ok_or_else(|| Error::invalid(F, "component index"))?;
-                let q = tables.qt.get(usize::from(comp.tq)).copied().flatten();
+                let q = tables.qt.get(usize::from(comp.tq)).and_then(Option::as_ref);
                 let q = q.ok_or_else(|| Error::invalid(F, "undefined quantisation table"))?;
                 let (nh, nv) = if interleaved {
                     (usize::from(comp.h), usize::from(comp.v))
