@@ -34,6 +34,9 @@ pub enum Error {
     /// A recognised image whose pixels this service cannot decode (HEVC/AV1 without an
     /// EXIF thumbnail, arithmetic-coded JPEG, …); says why.
     NoDecoder(String),
+    /// Access control refused the request (private bucket): signature, expiry, key
+    /// prefixes or method. Each dialect writes it with its vendor's own code.
+    Denied(crate::auth::Denied),
 }
 
 impl Error {
@@ -82,6 +85,7 @@ impl fmt::Display for Error {
             Error::NoExif => write!(f, "the image has no EXIF data"),
             Error::TooLarge(m) => write!(f, "the image exceeds a processing limit: {m}"),
             Error::NoDecoder(m) => write!(f, "the image's pixels cannot be decoded here: {m}"),
+            Error::Denied(d) => write!(f, "{d}"),
         }
     }
 }

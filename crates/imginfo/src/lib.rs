@@ -6,6 +6,7 @@
 //! from any [`driver::Source`]: R2 or an HTTP origin in the Worker, memory in tests,
 //! `File.slice()` in the browser. Nothing here knows about HTTP or the Worker.
 
+pub mod auth;
 pub mod bytes;
 pub mod conditional;
 pub mod cors;

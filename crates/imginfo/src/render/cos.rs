@@ -11,6 +11,7 @@ use crate::error::Error;
 use crate::exif::{Field, Ifd, Value};
 use crate::hue::Hue;
 use crate::model::Info;
+use crate::request::Dialect;
 
 /// COS's CRC-64/ECMA-182 header for a body.
 pub const CRC64_HEADER: &str = "x-cos-hash-crc64ecma";
@@ -101,6 +102,7 @@ pub fn code(e: &Error) -> (u16, &'static str) {
         Error::Upstream(_) => (502, "InternalError"),
         Error::Timeout(_) => (504, "InternalError"),
         Error::Changed => (503, "ServiceUnavailable"),
+        Error::Denied(d) => d.code(Dialect::Cos),
     }
 }
 

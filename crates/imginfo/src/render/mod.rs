@@ -226,6 +226,7 @@ fn never_compressed(d: Dialect) -> bool {
 pub fn message(e: &Error) -> String {
     match e {
         Error::BadRequest(m) | Error::AccessDenied(m) => m.clone(),
+        Error::Denied(d) => d.message().to_string(),
         other => other.to_string(),
     }
 }

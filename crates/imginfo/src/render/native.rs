@@ -10,6 +10,7 @@ use crate::error::Error;
 use crate::exif::{tags, Exif, Field, Ifd, Value};
 use crate::hue::Hue;
 use crate::model::{Info, Transform};
+use crate::request::Dialect;
 use serde_json::{json, Value as J};
 
 pub fn info(info: &Info, ctx: &Ctx) -> Rendered {
@@ -283,6 +284,7 @@ pub fn code(e: &Error) -> (u16, &'static str) {
         Error::Upstream(_) => (502, "upstream_error"),
         Error::Timeout(_) => (504, "upstream_timeout"),
         Error::Changed => (503, "object_changed"),
+        Error::Denied(d) => d.code(Dialect::Native),
     }
 }
 

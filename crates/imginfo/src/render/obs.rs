@@ -9,6 +9,7 @@ use super::{oss, xml_escape, Ctx, Obj, Rendered};
 use crate::error::Error;
 use crate::hue::Hue;
 use crate::model::{Format, Info};
+use crate::request::Dialect;
 
 /// OBS's upper-case format names.
 pub fn format_name(f: Format) -> &'static str {
@@ -60,6 +61,7 @@ pub fn code(e: &Error) -> (u16, &'static str) {
         Error::Upstream(_) => (502, "InternalError"),
         Error::Timeout(_) => (504, "InternalError"),
         Error::Changed => (503, "ServiceUnavailable"),
+        Error::Denied(d) => d.code(Dialect::ObsImg),
     }
 }
 

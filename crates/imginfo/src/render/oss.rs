@@ -12,6 +12,7 @@ use crate::error::Error;
 use crate::exif::{tags, Field, Ifd, Value};
 use crate::hue::Hue;
 use crate::model::{Format, Info};
+use crate::request::Dialect;
 use std::collections::BTreeMap;
 
 /// OSS's format names.
@@ -115,6 +116,10 @@ pub fn code(e: &Error) -> (u16, &'static str, &'static str) {
         Error::Upstream(_) => (502, "BadGateway", "0002-00000001"),
         Error::Timeout(_) => (504, "GatewayTimeout", "0002-00000002"),
         Error::Changed => (503, "ServiceUnavailable", "0002-00000003"),
+        Error::Denied(d) => {
+            let (status, code) = d.code(Dialect::Oss);
+            (status, code, d.oss_ec())
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use super::{exiv2, libexif, Ctx, Obj, Rendered};
 use crate::error::Error;
 use crate::exif::{tags, Exif, Ifd};
 use crate::model::{ColorSpace, Info};
+use crate::request::Dialect;
 
 /// Where QingStor's error `url` points: its documentation of the image info API.
 pub const DOC_URL: &str =
@@ -87,6 +88,7 @@ pub fn code(e: &Error) -> (u16, &'static str) {
         Error::Upstream(_) => (502, "internal_error"),
         Error::Timeout(_) => (504, "internal_error"),
         Error::Changed => (503, "service_unavailable"),
+        Error::Denied(d) => d.code(Dialect::QingStor),
     }
 }
 

@@ -9,6 +9,7 @@ use crate::error::Error;
 use crate::exif::tags;
 use crate::hue::Hue;
 use crate::model::{ColorSpace, Format, Info};
+use crate::request::Dialect;
 
 /// Qiniu's `Cache-Control` on processing answers.
 pub const CACHE_CONTROL: &str = "no-store";
@@ -100,6 +101,10 @@ pub fn code(e: &Error) -> (u16, String) {
         Error::Upstream(_) => (502, "bad gateway".into()),
         Error::Timeout(_) => (504, "timeout".into()),
         Error::Changed => (503, "service unavailable".into()),
+        Error::Denied(d) => {
+            let (status, message) = d.code(Dialect::Qiniu);
+            (status, message.into())
+        }
     }
 }
 
