@@ -140,14 +140,48 @@ fn decode(s: &str) -> String {
     percent_decode_str(s).decode_utf8_lossy().into_owned()
 }
 
+/// Longest object key accepted, in bytes (S3's, OSS's and OBS's limit).
+pub const MAX_KEY_BYTES: usize = 1024;
+
 /// Decodes the URL path into an object key: leading `/` removed, percent-decoding
-/// applied exactly once.
+/// applied exactly once. A key that could mean another path once it reaches an origin
+/// is refused: empty, `.` or `..` segments, NUL and other control characters,
+/// backslashes, and keys over [`MAX_KEY_BYTES`]. (`GET /` names no key and is not one.)
 pub fn key_from_path(path: &str) -> Result<String, Error> {
     let raw = path.strip_prefix('/').unwrap_or(path);
-    percent_decode_str(raw)
+    let key = percent_decode_str(raw)
         .decode_utf8()
         .map(|k| k.into_owned())
-        .map_err(|_| Error::BadRequest("the object key is not valid UTF-8".into()))
+        .map_err(|_| Error::BadRequest("the object key is not valid UTF-8".into()))?;
+    check_key(&key)?;
+    Ok(key)
+}
+
+/// The key rules of [`key_from_path`].
+pub fn check_key(key: &str) -> Result<(), Error> {
+    if key.is_empty() {
+        return Ok(());
+    }
+    if key.len() > MAX_KEY_BYTES {
+        return Err(bad(&format!(
+            "the object key is longer than {MAX_KEY_BYTES} bytes"
+        )));
+    }
+    if key.chars().any(char::is_control) {
+        return Err(bad("the object key holds a control character"));
+    }
+    if key.contains('\\') {
+        return Err(bad("the object key holds a backslash"));
+    }
+    if key
+        .split('/')
+        .any(|s| s.is_empty() || s == "." || s == "..")
+    {
+        return Err(bad(
+            "the object key has an empty, \".\" or \"..\" path segment",
+        ));
+    }
+    Ok(())
 }
 
 /// How a request named its bucket: the three addressing styles the vendors' SDKs use.
@@ -648,6 +682,53 @@ mod tests {
             assert_eq!(rejected(q), Dialect::Oss, "{q}");
         }
         assert_eq!(rejected("imageAve&imageInfo"), Dialect::Qiniu);
+    }
+
+    #[test]
+    fn keys_that_could_escape_are_refused() {
+        for path in [
+            "/a/../b.jpg",
+            "/a/%2E%2E/b.jpg",
+            "/..",
+            "/./a.jpg",
+            "/a//b.jpg",
+            "/a%2F%2Fb.jpg",
+            "//a.jpg",
+            "/a/",
+            "/a%00.jpg",
+            "/a%0A.jpg",
+            "/a%7F.jpg",
+            "/a%C2%85.jpg",
+            "/a%5Cb.jpg",
+            "/a\\b.jpg",
+        ] {
+            assert!(
+                matches!(key_from_path(path), Err(Error::BadRequest(_))),
+                "{path}"
+            );
+            assert!(
+                parse(path, Some("info"), &Hints::default()).is_err(),
+                "{path}"
+            );
+            assert!(parse(path, None, &Hints::default()).is_err(), "{path}");
+        }
+        let long = format!("/{}", "k".repeat(MAX_KEY_BYTES + 1));
+        assert!(key_from_path(&long).is_err());
+        let max = format!("/{}", "k".repeat(MAX_KEY_BYTES));
+        assert_eq!(key_from_path(&max).unwrap().len(), MAX_KEY_BYTES);
+        // Decoded once: "%252E%252E" is the key "%2E%2E", a name, not "..".
+        assert_eq!(key_from_path("/a/%252E%252E/b").unwrap(), "a/%2E%2E/b");
+        for ok in [
+            "/",
+            "",
+            "/a.jpg",
+            "/a/b c/图.jpg",
+            "/.hidden",
+            "/a..b/...",
+            "/a%2Fb.jpg",
+        ] {
+            assert!(key_from_path(ok).is_ok(), "{ok}");
+        }
     }
 
     #[test]
