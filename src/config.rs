@@ -47,6 +47,8 @@ pub struct Config {
     pub max_hue_bytes: u64,
     /// Average colour: images above this many pixels are refused.
     pub max_hue_pixels: u64,
+    /// `ACCESS_MODE`, `ACCESS_KEYS`: who may read (see `auth.rs`).
+    pub access: crate::auth::Access,
     /// Problems found while reading the configuration, logged once per request.
     pub warnings: Vec<String>,
 }
@@ -146,6 +148,7 @@ impl Config {
             },
             max_hue_bytes,
             max_hue_pixels,
+            access: crate::auth::Access::from_env(raw, &mut warnings),
             warnings,
         }
     }

@@ -4,6 +4,7 @@
 //! R2 or the configured origin; in route mode, from the zone's own origin, passing every
 //! other request through untouched.
 
+mod auth;
 mod cache;
 mod config;
 mod http;
@@ -210,11 +211,18 @@ async fn route(
     let url = req.url()?;
     if www::is_reserved(url.path()) {
         log.borrow_mut().route = "www";
+        if auth::is_listing(&url) {
+            if let Err(d) = auth::gate_listing(req, &url, cfg) {
+                return listing_refused(&url, rid, log, d);
+            }
+        }
         return www::reserved(req, env).await;
     }
     let method = req.method();
     let host = url.host_str().unwrap_or("").to_string();
-    let op = request::parse(&key_path(&url, cfg), url.query(), &hints(req, cfg));
+    let path = key_path(&url, cfg);
+    let hints = hints(req, cfg);
+    let mut op = request::parse(&path, url.query(), &hints);
     let signed = signer(req)?;
     let origin = if cfg.route {
         Some(match url.port() {
@@ -243,6 +251,29 @@ async fn route(
         use_r2: !cfg.route,
         api_version: url.query_pairs().any(|(k, _)| k == "apiversion"),
     };
+    // Nothing but GET and HEAD reaches an object route (OPTIONS is answered before).
+    if let Err(d) = imginfo::auth::method_allowed(method.as_ref()) {
+        return deny(&r, error_dialect(&op), d);
+    }
+    // Private buckets: the signature, before anything about the object is said.
+    if let Ok(key) = request::key_from_path(&path) {
+        if !key.is_empty() {
+            r.ctx.key = key.clone();
+            match auth::gate(req, &url, cfg, &key) {
+                auth::Gate::Refuse(d) => return deny(&r, error_dialect(&op), d),
+                auth::Gate::Pass { query, image_info } => {
+                    if query.as_deref() != url.query() {
+                        let hints = request::Hints {
+                            image_info_default: image_info.unwrap_or(hints.image_info_default),
+                            ..hints.clone()
+                        };
+                        op = request::parse(&path, query.as_deref(), &hints);
+                        r.query = query;
+                    }
+                }
+            }
+        }
+    }
     let op = match op {
         Ok(op) => op,
         Err(rej) => return dialect_error(&r, rej.dialect, &rej.error, None),
@@ -321,6 +352,51 @@ fn signer_request_id_headers(r: &Req, d: Dialect) -> Vec<(String, String)> {
         }
         _ => Vec::new(),
     }
+}
+
+/// The dialect an error for this request is written in: the info route's, or `None` for
+/// object routes (their XML, in the signer's vendor family).
+fn error_dialect(op: &std::result::Result<request::Op, request::Rejected>) -> Option<Dialect> {
+    match op {
+        Ok(request::Op {
+            action: Action::Info(d) | Action::Exif(d),
+            ..
+        }) => Some(*d),
+        Ok(_) => None,
+        Err(rej) => Some(rej.dialect),
+    }
+}
+
+/// An access-control refusal in the route's own error shape.
+fn deny(r: &Req, d: Option<Dialect>, denied: imginfo::auth::Denied) -> Result<Response> {
+    match d {
+        Some(d) => dialect_error(r, d, &Error::Denied(denied), None),
+        None => {
+            let (status, code) = denied.code(Dialect::ObsImg);
+            object_error(r, status, code, denied.message())
+        }
+    }
+}
+
+/// The listing endpoint refused: the native JSON error, as the page's API answers.
+fn listing_refused(
+    url: &url::Url,
+    rid: &str,
+    log: &RefCell<LogLine>,
+    denied: imginfo::auth::Denied,
+) -> Result<Response> {
+    let ctx = Ctx {
+        request_id: rid.to_string(),
+        host: url.host_str().unwrap_or("").to_string(),
+        ..Ctx::default()
+    };
+    let rendered = render::error(Dialect::Native, &Error::Denied(denied), &ctx);
+    log.borrow_mut().error = Some(denied.to_string());
+    http::rendered(
+        rendered,
+        vec![("x-request-id".into(), rid.to_string())],
+        false,
+    )
 }
 
 fn dialect_error(r: &Req, d: Dialect, e: &Error, timing: Option<String>) -> Result<Response> {

@@ -1,7 +1,8 @@
 //! The HTTP origin: ranged GETs (and HEAD) to `ORIGIN + "/" + key`, built only from the
 //! configuration. Checks `Content-Range` against what was asked, reads a `200` body from
 //! an origin that ignores `Range` only as far as needed and then cancels it, follows
-//! redirects only to the same origin, and bounds every wait with a timeout.
+//! redirects only to the same origin and under its path, and bounds every wait with a
+//! timeout.
 
 use crate::js;
 use futures_util::future::{select, Either};
@@ -17,7 +18,7 @@ use wasm_bindgen_futures::JsFuture;
 /// origin that sends a byte just before each timeout would otherwise never end).
 pub const BODY_DEADLINE_FACTOR: f64 = 2.0;
 
-/// Redirect hops followed, and only to the same scheme, host and port.
+/// Redirect hops followed, and only to the same scheme, host and port, under ORIGIN's path.
 pub const MAX_REDIRECTS: u32 = 3;
 
 /// Characters kept as they are in a path segment (RFC 3986 unreserved).
@@ -94,6 +95,13 @@ impl Origin {
                         "origin redirected to another host ({}); not followed",
                         next.origin().ascii_serialization()
                     )));
+                }
+                // Same host, but only under ORIGIN's own path: a redirect never takes a
+                // read out of the configured prefix.
+                if !within_prefix(base.path(), next.path()) {
+                    return Err(Error::Upstream(
+                        "origin redirected outside the configured path; not followed".into(),
+                    ));
                 }
                 cancel_body(&resp);
                 abort.abort();
@@ -232,6 +240,15 @@ impl Origin {
             }
         }
     }
+}
+
+/// Whether `path` lies under the base URL's path (`/prefix` covers `/prefix/…`).
+fn within_prefix(base_path: &str, path: &str) -> bool {
+    let base = base_path.trim_end_matches('/');
+    base.is_empty()
+        || path
+            .strip_prefix(base)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// The core error for an origin status that is not a usable answer.
