@@ -4,8 +4,11 @@
 //! `VERB\nContent-MD5\nContent-Type\nDate\n<x-qs-* headers>\n<resource>` (the SDK always
 //! sends `x-qs-date`, so the Date line is the `Date` header or empty; a presigned URL
 //! puts `expires` there and leaves out an empty header block). The resource is the path
-//! as sent (`/<bucket>/<key>`, the key encoded as the SDK encodes it; virtual-host style
-//! adds `/<bucket>`), then `?image` for image processing, then the sub-resources.
+//! as sent (`/<bucket>/<key>`, the key encoded as the SDK encodes it; without the bucket
+//! in the path, the configured bucket is put in front), then `?image` for image
+//! processing, then the sub-resources. (The SDK's presigned URLs in its virtual-host
+//! mode leave the bucket out of the resource, unlike its header signatures and QingStor's
+//! documentation; they do not verify here. Presign in path style.)
 
 use super::canon::{self, Pair};
 use super::{Claim, Denied, Form, Request, Scheme, Style, Validity, Vendor};
@@ -134,11 +137,13 @@ pub fn string_to_sign(req: &Request, form: Form, date_line: &str) -> String {
     parts.join("\n")
 }
 
-/// The path as sent (under `/<bucket>` in virtual-host style), `?image`, sub-resources.
+/// `/<bucket>` and the key's path as sent, `?image`, sub-resources. Path style carries
+/// the bucket in the path already; otherwise (virtual host, or the JS SDK's own
+/// virtual-host mode, whose `Host` names only the zone) it is the configured bucket.
 pub fn resource(req: &Request) -> String {
     let mut r = match (req.style, req.bucket) {
-        (Style::VirtualHost, Some(b)) => format!("/{b}{}", req.raw_path),
-        _ => req.raw_path.to_string(),
+        (Style::PathStyle, _) | (_, None) => req.raw_path.to_string(),
+        (_, Some(b)) => format!("/{b}{}", req.raw_path),
     };
     let ps = req.params();
     if ps
