@@ -547,8 +547,89 @@ async function loadFile(file) {
   setStatus(`Parsed your file “${file.name}”: ${FORMAT_NAMES[info.format] ?? info.format}, ${info.width} × ${info.height}.`);
 }
 
+/**
+ * A presigned URL of an object on this Worker (any vendor's: OSS, OBS, S3/R2, TOS, COS,
+ * Qiniu, QingStor), pasted instead of a key: for private buckets (ACCESS_MODE = "signed").
+ * Its signature covers one GET of the object, so the page reads the ranges the parser
+ * asks for through it (Range is not signed) and parses them here, as for a local file.
+ */
+async function loadSigned(text) {
+  const seq = ++state.seq;
+  revokePreview();
+  clearError();
+  let url;
+  try {
+    url = new URL(text, location.origin);
+  } catch {
+    showError("That is not a URL or an object key.");
+    return;
+  }
+  if (url.origin !== location.origin) {
+    showError(`Paste a signed URL of this Worker (${location.host}); this page reads nothing from other sites.`);
+    return;
+  }
+  const key = decodeURIComponent(url.pathname.replace(/^\/+/, ""));
+  setStatus(`Reading “${key}” through the signed URL…`);
+  let size;
+  try {
+    const res = await fetch(url, { headers: { range: "bytes=0-0" }, cache: "no-store" });
+    const body = res.status === 206 ? "" : await res.text();
+    if (seq !== state.seq) return;
+    const total = (res.headers.get("content-range") ?? "").match(/\/(\d+)$/);
+    if (res.status !== 206 || !total) {
+      const type = res.headers.get("content-type") ?? "";
+      const code = body.match(/<Code>([^<]+)<\/Code>|"(?:code|Code|error)":\s*"([^"]+)"/);
+      const why = code ? ` (${code[1] ?? code[2]})` : "";
+      showError(
+        res.status === 200 && type.includes("json")
+          ? "This URL asks for a vendor's image-info answer; paste a signed URL of the object itself (a plain GET) to inspect it here."
+          : `This Worker refused the signed URL for “${key}”: HTTP ${res.status}${why}.`,
+        body.slice(0, 500),
+      );
+      return;
+    }
+    size = Number(total[1]);
+  } catch (e) {
+    if (seq !== state.seq) return;
+    showError(`Could not reach this Worker (${location.host}).`, String(e));
+    return;
+  }
+  let info;
+  try {
+    const { inspectSignedUrl } = await import("./local.js");
+    info = await inspectSignedUrl(url.href, size);
+  } catch (e) {
+    if (seq !== state.seq) return;
+    showError(`The in-browser parser could not be loaded, so “${key}” was not read.`, String(e?.stack ?? e));
+    return;
+  }
+  if (seq !== state.seq) return;
+  if (info.error) {
+    const { code, message } = info.error;
+    showError(explain(code, message, `“${key}”`), `${code}: ${message}`);
+    return;
+  }
+  document.title = `${key} (signed URL) — imginfo-edge inspector`;
+  $("result-title").textContent = `${key} (through the signed URL)`;
+  const big = size > PREVIEW_AUTO_BYTES;
+  renderSummary(info, { src: big ? "" : url.href, name: key, local: false });
+  renderCost(info.read, size, false);
+  renderExif(info);
+  // The vendor answers and HEAD would be unsigned requests: the bucket is private.
+  for (const id of ["dialects", "head"]) $(id).hidden = true;
+  $("result").hidden = false;
+  setStatus(`Loaded “${key}” through the signed URL: ${FORMAT_NAMES[info.format] ?? info.format}, ${info.width} × ${info.height}.`);
+}
+
+/** A signed URL rather than a key: an absolute http(s) URL, or a path with a query. */
+const isSignedUrl = (v) => /^https?:\/\//i.test(v) || (v.startsWith("/") && v.includes("?"));
+
 $("key-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
+  if (isSignedUrl($("key").value.trim())) {
+    loadSigned($("key").value.trim());
+    return;
+  }
   const key = $("key").value.replace(/^\/+/, "");
   if (!key) {
     showError("Type the key of an object first, for example photos/IMG_0001.jpg.");
