@@ -198,12 +198,20 @@ pub fn gate_listing(req: &Request, url: &url::Url, cfg: &Config) -> Result<(), D
         })
         .collect();
     let v = verify(req, url, &open, cfg.bucket_name.as_deref(), &path_key)?;
-    let prefix = imginfo::request::params(url.query().unwrap_or(""))
+    // Every `prefix` the request carries (the listing reads the last one; a signature
+    // may not cover them all, as Qiniu's does not cover what follows its token) must lie
+    // inside the key's prefixes; none at all lists from the bucket's root.
+    let prefixes: Vec<String> = imginfo::request::params(url.query().unwrap_or(""))
         .into_iter()
-        .find(|p| p.name == "prefix")
-        .and_then(|p| p.value)
-        .unwrap_or_default();
-    if auth::may_list(&access.keys, &v, &prefix) {
+        .filter(|p| p.name == "prefix")
+        .map(|p| p.value.unwrap_or_default())
+        .collect();
+    let covered = if prefixes.is_empty() {
+        auth::may_list(&access.keys, &v, "")
+    } else {
+        prefixes.iter().all(|p| auth::may_list(&access.keys, &v, p))
+    };
+    if covered {
         Ok(())
     } else {
         Err(Denied::OutsidePrefixes)

@@ -74,7 +74,7 @@ const SKIP = missing.length ? `vendor SDKs not installed (${missing.join(", ")})
 
 before(async () => {
   if (SKIP) return;
-  w = await startSdkWorker(BUCKET, { ACCESS_MODE: "signed", ACCESS_KEYS: KEYS });
+  w = await startSdkWorker(BUCKET, { ACCESS_MODE: "signed", ACCESS_KEYS: KEYS, LIST_OBJECTS: "true" });
   port = Number(new URL(w.url).port);
   proxy = await startProxy(port);
 });
@@ -140,6 +140,7 @@ const CODES = {
   // that has passed.
   cos: { ...S3ISH, skewed: [403, /Request has expired/] },
   qiniu: { mismatch: [401, /download token auth failed/], unknown: [401, /download token auth failed/], expired: [401, /token out of date/], prefix: [403, /access denied/] },
+  native: { mismatch: [403, /signature_does_not_match/], prefix: [403, /access_denied/], anonymous: [403, /access_denied/] },
   qingstor: { mismatch: [401, /signature_not_matched/], unknown: [401, /invalid_access_key_id/], expired: [403, /request_expired/], skewed: [403, /request_expired/], prefix: [403, /permission_denied/] },
 };
 
@@ -346,6 +347,29 @@ test("a presigned GET reads byte ranges (no vendor signs Range), so the page can
   const res = await fetch(url, { headers: { range: "bytes=0-9" } });
   assert.equal(res.status, 206);
   assert.deepEqual(Buffer.from(await res.arrayBuffer()), sample(FILE).subarray(0, 10));
+});
+
+test("listing obeys the same rules: a signed request whose key covers the listed prefix", { skip: SKIP }, async () => {
+  const qiniu = require("qiniu");
+  const signer = (id, secret) => new qiniu.rs.BucketManager(new qiniu.auth.digest.Mac(id, secret), new qiniu.conf.Config());
+  const dir = KEY.slice(0, KEY.lastIndexOf("/") + 1);
+  const list = (id, secret, prefix) =>
+    signer(id, secret).privateDownloadUrl(w.url, `_/api/list?prefix=${encodeURIComponent(prefix)}`, Math.floor(Date.now() / 1000) + 600);
+  const ok = await fetch(list(PID, PSECRET, dir));
+  const body = await ok.json();
+  assert.equal(ok.status, 200, JSON.stringify(body));
+  assert.ok(body.objects.length >= 1);
+  assert.ok(body.objects.every((o) => o.key.startsWith(dir)), JSON.stringify(body.objects));
+  // The whole bucket, or another prefix, is not this key's to list.
+  refused(await fetchUrl(list(PID, PSECRET, "")), CODES.native.prefix, "the root");
+  refused(await fetchUrl(list(PID, PSECRET, "photo")), CODES.native.prefix, "another prefix");
+  // Qiniu leaves what follows the token unsigned: a second prefix there is refused too.
+  refused(await fetchUrl(`${list(PID, PSECRET, dir)}&prefix=`), CODES.native.prefix, "a prefix after the token");
+  // A key without prefixes may list everything; a wrong secret nothing.
+  assert.equal((await fetch(list(ID, SECRET, ""))).status, 200);
+  refused(await fetchUrl(list(ID, `${SECRET}x`, "")), CODES.native.mismatch, "wrong secret");
+  // Unsigned: refused.
+  refused(await fetchUrl(`${w.url}/_/api/list`), CODES.native.anonymous, "unsigned");
 });
 
 test("the inspector page stays open in signed mode and reads an object through a pasted presigned URL", { skip: SKIP }, async (t) => {
