@@ -372,8 +372,16 @@ fn deny(r: &Req, d: Option<Dialect>, denied: imginfo::auth::Denied) -> Result<Re
     match d {
         Some(d) => dialect_error(r, d, &Error::Denied(denied), None),
         None => {
-            let (status, code) = denied.code(Dialect::ObsImg);
-            object_error(r, status, code, denied.message())
+            // Object routes answer in the signer's family: its codes and statuses
+            // (Qiniu's body carries the code as its message).
+            let family = r.family.dialect();
+            let (status, code) = denied.code(family);
+            let message = if family == Dialect::Qiniu {
+                code
+            } else {
+                denied.message()
+            };
+            object_error(r, status, code, message)
         }
     }
 }

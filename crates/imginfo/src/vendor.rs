@@ -325,6 +325,10 @@ fn oss_ec(code: &str) -> Option<&'static str> {
     match code {
         "NoSuchKey" => Some("0026-00000001"),
         "AccessDenied" => Some("0003-00000001"),
+        // Access control (`auth::Denied::oss_ec`).
+        "SignatureDoesNotMatch" => Some("0002-00000040"),
+        "InvalidAccessKeyId" => Some("0002-00000902"),
+        "RequestTimeTooSkewed" => Some("0002-00000501"),
         _ => None,
     }
 }
