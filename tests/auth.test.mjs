@@ -138,7 +138,9 @@ test("only GET, HEAD and OPTIONS: anything else is 405 in the dialect's shape an
   for (const method of ["PUT", "POST", "DELETE", "PATCH"]) {
     for (const [path, re] of routes) {
       for (const w of [signed, wide]) {
-        const res = await w.get(path, { method, body: method === "DELETE" ? undefined : "overwrite" });
+        // No body: the method alone is refused. (With a body the Worker never reads, fetch
+        // failed now and then locally: "fetch failed" before the answer arrived.)
+        const res = await w.get(path, { method });
         const body = await res.text();
         assert.equal(res.status, 405, `${method} ${path}: ${body}`);
         assert.match(body, re, `${method} ${path}`);
