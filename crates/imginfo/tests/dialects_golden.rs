@@ -115,6 +115,12 @@ fn errors() -> Vec<(&'static str, Error)> {
         ("no-exif", Error::NoExif),
         ("upstream", Error::Upstream("origin answered 500".into())),
         ("timeout", Error::Timeout("no answer in 10 s".into())),
+        // Access control (private buckets): each vendor's own code and status.
+        (
+            "signature-mismatch",
+            Error::Denied(imginfo::auth::Denied::SignatureMismatch),
+        ),
+        ("expired", Error::Denied(imginfo::auth::Denied::Expired)),
     ]
 }
 
