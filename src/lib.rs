@@ -359,7 +359,7 @@ fn signer_request_id_headers(r: &Req, d: Dialect) -> Vec<(String, String)> {
 fn error_dialect(op: &std::result::Result<request::Op, request::Rejected>) -> Option<Dialect> {
     match op {
         Ok(request::Op {
-            action: Action::Info(d) | Action::Exif(d),
+            action: Action::Info(d) | Action::Exif(d) | Action::Hue(d),
             ..
         }) => Some(*d),
         Ok(_) => None,

@@ -55,6 +55,9 @@ const UNSIGNED = [
   ["/photo.jpg?imageInfo", 401, /"error":"download token not specified"/, "x-reqid"],
   ["/photo.jpg?exif", 401, /"error":"download token not specified"/, "x-reqid"],
   ["/photo.jpg?info", 403, /"code":"access_denied"/, "x-request-id"],
+  ["/photo.jpg?x-oss-process=image/average-hue", 403, /<Code>AccessDenied<\/Code>/, "x-oss-request-id"],
+  ["/photo.jpg?imageAve", 401, /"error":"download token not specified"/, "x-reqid"],
+  ["/photo.jpg?info&hue", 403, /"code":"access_denied"/, "x-request-id"],
   ["/photo.jpg", 403, /<Code>AccessDenied<\/Code>/, "x-obs-request-id"],
 ];
 
@@ -67,7 +70,7 @@ test("signed mode: an unsigned request gets each dialect's refusal and nothing a
     assert.ok(res.headers.get(rid), `${path}: ${rid}`);
     // Nothing about the object leaks: no size, no ETag, no image members.
     assert.equal(res.headers.get("etag"), null, path);
-    assert.doesNotMatch(body, /"width"|ImageWidth|11103|FileSize/, path);
+    assert.doesNotMatch(body, /"width"|ImageWidth|11103|FileSize|RGB|"hue"/, path);
     noSecret(res, body);
     const head = await signed.get(path, { method: "HEAD" });
     assert.equal(head.status, status, `HEAD ${path}`);
