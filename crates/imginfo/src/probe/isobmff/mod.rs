@@ -96,22 +96,26 @@ pub fn probe(data: &ByteMap) -> PResult<Header> {
     }
 
     let meta = find_meta(data, ftyp_size, &brands)?;
-    let meta_size = meta
-        .size
-        .or_else(|| data.total().and_then(|t| t.checked_sub(meta.at)));
-    let meta_size = match meta_size {
-        Some(s) if s <= MAX_META_BYTES => s,
-        Some(s) => {
-            return Err(
-                Error::invalid(F, format!("meta box of {s} bytes exceeds the limit")).into(),
-            )
-        }
-        None => {
-            return Err(
-                Error::invalid(F, "meta box runs to the end of an object of unknown size").into(),
-            )
+    let meta_size = match (meta.size, data.total()) {
+        (Some(s), _) => s,
+        (None, Some(total)) => total.saturating_sub(meta.at),
+        (None, None) => {
+            // Size 0, "to the end of the object", and no read has told the end yet: ask
+            // for one byte past the limit; a short read tells the end, a full one that
+            // the box is over the limit. Never an answer that depends on the unknown size.
+            data.get(meta.at, MAX_META_BYTES + 1, F, "meta box")?;
+            MAX_META_BYTES + 1
         }
     };
+    if meta_size > MAX_META_BYTES {
+        let what = match meta.size {
+            Some(s) => format!("meta box of {s} bytes exceeds the limit"),
+            None => format!(
+                "meta box runs to the end of the object, past the limit of {MAX_META_BYTES} bytes"
+            ),
+        };
+        return Err(Error::invalid(F, what).into());
+    }
     let meta_body = meta.body();
     let body = data.get(meta_body, meta_size - meta.header_len, F, "meta box")?;
     let m = Meta::parse(body, meta_body)?;
