@@ -98,28 +98,32 @@ fn walk(data: &ByteMap, h: &mut Header, mut at: u64, seen_idat: &mut bool) -> PR
     for _ in 0..MAX_CHUNKS {
         let c = match chunk_at(data, at) {
             Ok(c) => c,
-            Err(halt) => {
-                // Past the image data, EXIF is looked for in the tail rather than by
-                // walking every IDAT, once the object's size is known.
-                if *seen_idat && h.exif.is_none() {
-                    if let Some(total) = data.total() {
-                        h.exif = find_in_tail(data, total)?;
-                        return Ok(());
-                    }
-                }
-                return Err(halt);
-            }
+            // Past the image data with the size unknown (else the tail decided at IDAT):
+            // a damaged chunk says nothing about the tail, which is where EXIF is looked
+            // for, so learn the size.
+            Err(Halt::Fail(_)) if *seen_idat => return Err(need_size(data, at)),
+            Err(halt) => return Err(halt),
         };
         match &c.kind {
+            b"IEND" if *seen_idat => return Err(need_size(data, c.next())),
             b"IEND" => return Ok(()),
             b"IDAT" => {
                 *seen_idat = true;
                 if h.exif.is_some() {
                     return Ok(());
                 }
+                // Past the image data, EXIF is looked for in the tail rather than by
+                // walking every IDAT: always, once the size is known, so the answer never
+                // depends on which chunks after IDAT happen to be held. Until then the
+                // walk goes on only to learn the size.
+                if let Some(total) = data.total() {
+                    h.exif = find_in_tail(data, total)?;
+                    return Ok(());
+                }
             }
-            b"tRNS" if !*seen_idat => h.alpha = Some(true),
-            b"acTL" if !*seen_idat && c.len >= 8 => {
+            _ if *seen_idat => {}
+            b"tRNS" => h.alpha = Some(true),
+            b"acTL" if c.len >= 8 => {
                 let b = data.get(c.at + 8, 4, F, "acTL")?;
                 h.frames = be32(b, 0).filter(|&n| n > 0);
             }
@@ -148,7 +152,17 @@ fn walk(data: &ByteMap, h: &mut Header, mut at: u64, seen_idat: &mut bool) -> PR
         }
         at = c.next();
     }
+    if *seen_idat {
+        return Err(need_size(data, at));
+    }
     Err(Error::invalid(F, format!("more than {MAX_CHUNKS} chunks")).into())
+}
+
+/// Asks for the first byte not held from `from` on: its read tells the object's size,
+/// which the tail search after IDAT needs.
+fn need_size(data: &ByteMap, from: u64) -> Halt {
+    let at = from.saturating_add(data.contiguous_from(from));
+    Halt::Need(Range::new(at, 1))
 }
 
 /// Bytes of a raw-profile keyword with its NUL separator ("Raw profile type exif\0").
@@ -355,7 +369,8 @@ mod tests {
             crate::Step::Done(info) => assert_eq!(info.orientation(), Some(8)),
             other => panic!("{other:?}"),
         }
-        // Without a known size, the walk goes chunk by chunk and finds it too.
+        // Without a known size, the walk goes chunk by chunk until a read tells the size,
+        // and the tail decides as before.
         let small = sample(true, 100);
         let info = run(&small).unwrap();
         check_prefixes(&small, small.len(), 1, &info);
@@ -460,5 +475,43 @@ mod tests {
         f[18] = 0;
         assert!(run(&f).is_err());
         assert!(run(SIGNATURE).is_err());
+    }
+
+    /// Fuzz finding (`fuzz/` target `png`): after IDAT, a damaged chunk ended the walk
+    /// with no EXIF while the size was unknown, where the whole file (size known) found
+    /// the `eXIf` in its tail: the answer depended on what was held. Now the tail decides
+    /// whenever EXIF is not before IDAT, and an unknown size is asked for, not guessed.
+    #[test]
+    fn damage_after_idat_does_not_hide_the_tail_exif() {
+        let mut f = SIGNATURE.to_vec();
+        f.extend(chunk(b"IHDR", &[0, 0, 0, 3, 0, 0, 0, 2, 8, 6, 0, 0, 0]));
+        f.extend(chunk(b"IDAT", &[0u8; 10]));
+        f.extend_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF, b'J', b'U', b'N', b'K']);
+        f.extend(chunk(b"eXIf", &tiff_orientation(6)));
+        f.extend(chunk(b"IEND", &[]));
+        let info = run(&f).unwrap();
+        assert_eq!(info.orientation(), Some(6));
+        check_prefixes(&f, f.len(), 1, &info);
+        let (via_driver, _) = crate::driver::inspect_bytes(&f, crate::driver::Budget::default());
+        assert_eq!(via_driver.unwrap().orientation(), Some(6));
+    }
+
+    /// The same rule for a valid file: an `eXIf` after IDAT but more than [`TAIL_WINDOW`]
+    /// before the end is found neither with every byte held nor through the driver
+    /// (which holds only the first window and the tail), instead of one but not the other.
+    #[test]
+    fn exif_after_idat_is_only_looked_for_in_the_tail() {
+        let mut f = SIGNATURE.to_vec();
+        f.extend(chunk(b"IHDR", &[0, 0, 0, 3, 0, 0, 0, 2, 8, 6, 0, 0, 0]));
+        f.extend(chunk(b"IDAT", &[0u8; 10]));
+        f.extend(chunk(b"eXIf", &tiff_orientation(6)));
+        f.extend(chunk(b"zTXt", &vec![b'x'; TAIL_WINDOW as usize]));
+        f.extend(chunk(b"IEND", &[]));
+        let all_held = run(&f).unwrap();
+        let (via_driver, _) = crate::driver::inspect_bytes(&f, crate::driver::Budget::default());
+        let mut via_driver = via_driver.unwrap();
+        via_driver.file_size = all_held.file_size;
+        assert_eq!(all_held, via_driver);
+        assert_eq!(all_held.header.exif, None);
     }
 }
