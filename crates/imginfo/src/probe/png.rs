@@ -17,6 +17,11 @@ pub const MAX_U31: u32 = 0x7FFF_FFFF;
 /// Bytes at the end of the file searched for EXIF written after the image data. Pillow
 /// and exiftool put `eXIf` right before IEND; 64 KiB holds a full EXIF block.
 pub const TAIL_WINDOW: u64 = 64 * 1024;
+/// CRC bytes computed over all candidates of one tail search. A real tail has one
+/// candidate (at most [`TAIL_WINDOW`] bytes) and, rarely, a false one in compressed data;
+/// a hostile tail can hold 8192 overlapping `eXIf` candidates each claiming the rest of
+/// the window: 64 KiB^2 / 16 = 268 MB of CRC, a quarter second of Worker CPU per request.
+pub const MAX_TAIL_CRC_BYTES: usize = 4 * TAIL_WINDOW as usize;
 /// Largest raw-profile text decoded, and inflated from a `zTXt`/`iTXt` (hex doubles the
 /// EXIF size; this holds a 2 MiB EXIF block as ImageMagick writes it, line breaks and all).
 pub const MAX_RAW_PROFILE: usize =
@@ -217,11 +222,12 @@ fn raw_profile_loc(kind: &[u8; 4], head: &[u8], d: Range) -> Option<ExifLoc> {
 fn find_in_tail(data: &ByteMap, total: u64) -> PResult<Option<ExifLoc>> {
     let start = total.saturating_sub(TAIL_WINDOW);
     let tail = data.get(start, total - start, F, "file tail")?;
+    let mut crc_budget = MAX_TAIL_CRC_BYTES;
     let mut i = 4usize;
     while i + 4 <= tail.len() {
         let kind = tail.get(i..i + 4).unwrap_or(&[]);
         if matches!(kind, b"eXIf" | b"tEXt" | b"zTXt" | b"iTXt") {
-            if let Some(loc) = candidate(tail, start, i) {
+            if let Some(loc) = candidate(tail, start, i, &mut crc_budget) {
                 return Ok(Some(loc));
             }
         }
@@ -230,11 +236,14 @@ fn find_in_tail(data: &ByteMap, total: u64) -> PResult<Option<ExifLoc>> {
     Ok(None)
 }
 
-fn candidate(tail: &[u8], start: u64, kind_at: usize) -> Option<ExifLoc> {
-    let len = be32(tail, kind_at - 4)? as usize;
+/// The chunk whose type is at `kind_at`, if its length fits and its CRC matches; the
+/// CRC is computed only while `crc_budget` lasts (see [`MAX_TAIL_CRC_BYTES`]).
+fn candidate(tail: &[u8], start: u64, kind_at: usize, crc_budget: &mut usize) -> Option<ExifLoc> {
+    let len = be32(tail, kind_at.checked_sub(4)?)? as usize;
     let data_end = kind_at.checked_add(4)?.checked_add(len)?;
     let crc = be32(tail, data_end)?;
     let covered = tail.get(kind_at..data_end)?;
+    *crc_budget = crc_budget.checked_sub(covered.len())?;
     if crc32fast::hash(covered) != crc {
         return None;
     }
@@ -513,5 +522,36 @@ mod tests {
         via_driver.file_size = all_held.file_size;
         assert_eq!(all_held, via_driver);
         assert_eq!(all_held.header.exif, None);
+    }
+
+    /// A tail of 8192 overlapping `eXIf` candidates, each claiming the rest of the tail,
+    /// costs at most [`MAX_TAIL_CRC_BYTES`] of CRC: a real chunk behind them is not
+    /// reached (no EXIF answered), where checking them all would have found it after
+    /// 268 MB of CRC.
+    #[test]
+    fn tail_search_crc_work_is_bounded() {
+        let exif = chunk(b"eXIf", &tiff_orientation(6));
+        let units = (TAIL_WINDOW as usize - exif.len() - 12) / 8;
+        let body_len = units * 8;
+        let mut body = Vec::new();
+        for i in 0..units {
+            // Each fake length reaches the last byte before its CRC at the file's end.
+            let rest = body_len - (8 * i + 8) + 4 + exif.len() + 12;
+            body.extend_from_slice(&((rest - 4) as u32).to_be_bytes());
+            body.extend_from_slice(b"eXIf");
+        }
+        let mut f = SIGNATURE.to_vec();
+        f.extend(chunk(b"IHDR", &[0, 0, 0, 3, 0, 0, 0, 2, 8, 6, 0, 0, 0]));
+        f.extend(chunk(b"IDAT", &[0u8; 10]));
+        let honest = [f.clone(), exif.clone(), chunk(b"IEND", &[])].concat();
+        assert_eq!(run(&honest).unwrap().orientation(), Some(6));
+        f.extend(chunk(b"zzZz", &body));
+        f.extend(exif);
+        f.extend(chunk(b"IEND", &[]));
+        let info = run(&f).unwrap();
+        assert_eq!(
+            (info.width(), info.height(), info.header.exif),
+            (3, 2, None)
+        );
     }
 }
