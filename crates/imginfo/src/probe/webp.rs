@@ -278,9 +278,16 @@ fn exif_in_tail(data: &ByteMap, first: u64, riff_end: u64, stop: u64) -> PResult
         return Ok(None);
     }
     let tail = data.get(start, stop - start, F, "file tail")?;
+    // Chains are followed once: positions a failed chain went through fail for every
+    // later candidate that reaches them. Else a tail of 16383 empty `EXIF` chunks ending
+    // in a bad size costs 16383^2/2 steps (seconds of CPU); this way at most one per
+    // even offset.
+    let mut seen = vec![false; tail.len() / 2 + 1];
     let mut i = 0usize;
     while i + 8 <= tail.len() {
-        if tail.get(i..i + 4) == Some(b"EXIF") && chain_ends_at(tail, i, riff_end - start) {
+        if tail.get(i..i + 4) == Some(b"EXIF")
+            && chain_ends_at(tail, i, riff_end - start, &mut seen)
+        {
             let size = le32(tail, i + 4).unwrap_or(0) as u64;
             let range = Range::new(start + i as u64 + 8, size);
             return Ok(Some(ExifLoc {
@@ -294,11 +301,18 @@ fn exif_in_tail(data: &ByteMap, first: u64, riff_end: u64, stop: u64) -> PResult
 }
 
 /// True when chunks from `at` follow each other (sizes padded to even) up to `end`.
-fn chain_ends_at(tail: &[u8], at: usize, end: u64) -> bool {
+/// Marks the chunk starts it passes in `seen` (indexed by offset / 2) and gives up at one
+/// already seen: the chain from there was followed before, and failed.
+fn chain_ends_at(tail: &[u8], at: usize, end: u64, seen: &mut [bool]) -> bool {
     let mut pos = at as u64;
     for _ in 0..MAX_CHUNKS {
         if pos == end {
             return true;
+        }
+        match usize::try_from(pos / 2).ok().and_then(|k| seen.get_mut(k)) {
+            Some(true) => return false,
+            Some(s) => *s = true,
+            None => return false,
         }
         let Some(size) = usize::try_from(pos).ok().and_then(|p| le32(tail, p + 4)) else {
             return false;
