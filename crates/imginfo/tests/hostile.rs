@@ -654,3 +654,165 @@ fn png_tail_of_8k_overlapping_exif_candidates() {
     let info = hostile("PNG, 8192 overlapping eXIf candidates in the tail", &f).expect("answers");
     assert_eq!((info.width(), info.height()), (3, 2));
 }
+
+// ---------------------------------------------------------------------------------------
+// WebP.
+
+fn riff(riff_size: u32, chunks: &[Vec<u8>]) -> Vec<u8> {
+    [
+        b"RIFF".to_vec(),
+        riff_size.to_le_bytes().to_vec(),
+        b"WEBP".to_vec(),
+        chunks.concat(),
+    ]
+    .concat()
+}
+fn webp_chunk(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+    let mut c = [kind.as_slice(), &(body.len() as u32).to_le_bytes(), body].concat();
+    if body.len() % 2 == 1 {
+        c.push(0);
+    }
+    c
+}
+/// A VP8X chunk: `flags`, canvas 640x480.
+fn vp8x(flags: u8) -> Vec<u8> {
+    let mut b = vec![flags, 0, 0, 0];
+    b.extend(&639u32.to_le_bytes()[..3]);
+    b.extend(&479u32.to_le_bytes()[..3]);
+    webp_chunk(b"VP8X", &b)
+}
+const WEBP_EXIF: u8 = 0x08;
+const WEBP_ANIMATION: u8 = 0x02;
+
+#[test]
+fn webp_exif_chunk_claiming_4gib() {
+    // Inside a RIFF that itself claims 4 GiB: the EXIF range is refused by its size.
+    let exif_header = [b"EXIF".as_slice(), &0xFFFF_FF00u32.to_le_bytes()].concat();
+    let f = riff(
+        u32::MAX,
+        &[
+            vp8x(WEBP_EXIF),
+            webp_chunk(b"VP8L", &[0x2f, 0, 0, 0, 0]),
+            exif_header.clone(),
+        ],
+    );
+    let info = hostile("WebP EXIF chunk claiming 4 GiB (RIFF claiming 4 GiB)", &f)
+        .expect("the header answers");
+    assert_eq!((info.width(), info.height()), (640, 480));
+    assert!(
+        info.exif_error
+            .as_deref()
+            .unwrap_or("")
+            .contains("exceeds the limit"),
+        "{:?}",
+        info.exif_error
+    );
+    // Inside an honest RIFF: the chunk runs past the RIFF's end.
+    let body = [
+        vp8x(WEBP_EXIF),
+        webp_chunk(b"VP8L", &[0x2f, 0, 0, 0, 0]),
+        exif_header,
+    ]
+    .concat();
+    let f = riff(body.len() as u32 + 4, &[body]);
+    invalid(
+        &hostile("WebP EXIF chunk claiming 4 GiB", &f),
+        "webp",
+        "past the RIFF end",
+    );
+}
+
+#[test]
+fn webp_tail_of_16k_chained_exif_candidates() {
+    // An animation too big to walk (its EXIF is looked for in the last 128 KiB), whose
+    // tail is 16383 empty `EXIF` chunks and a last chunk overshooting the RIFF's end by
+    // 2: every candidate's chain runs to the end and fails there.
+    let frames = webp_chunk(b"ANMF", &vec![0u8; 1_200_000]);
+    let mut tail: Vec<u8> = (0..16_383).flat_map(|_| webp_chunk(b"EXIF", &[])).collect();
+    tail.extend(b"JUNK");
+    tail.extend(2u32.to_le_bytes());
+    let anim = webp_chunk(b"ANIM", &[0; 6]);
+    let body = [vp8x(WEBP_EXIF | WEBP_ANIMATION), anim, frames, tail].concat();
+    let f = riff(body.len() as u32 + 4, &[body]);
+    let info = hostile(
+        "WebP, 16383 EXIF candidates in the tail of a 1.3 MB animation",
+        &f,
+    )
+    .expect("answers");
+    assert_eq!(
+        (info.width(), info.height(), info.header.exif),
+        (640, 480, None)
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// GIF.
+
+/// A 1x1 GIF89a of `n` frames, each 12 bytes: image descriptor, LZW minimum code size,
+/// an empty sub-block chain.
+fn gif_frames(n: usize) -> Vec<u8> {
+    let mut f = b"GIF89a".to_vec();
+    f.extend([1, 0, 1, 0, 0, 0, 0]);
+    for _ in 0..n {
+        f.extend([0x2C, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 0]);
+    }
+    f.push(0x3B);
+    f
+}
+
+#[test]
+fn gif_of_a_million_tiny_frames() {
+    let info = hostile("GIF, 10^6 frames of 12 bytes", &gif_frames(1_000_000)).expect("answers");
+    assert_eq!((info.width(), info.height()), (1, 1));
+    // 12 MB is past the walk window: the frames are not counted rather than read.
+    assert_eq!(info.header.frames, None);
+}
+
+#[test]
+fn gif_of_80k_tiny_frames_within_the_walk_window() {
+    let r = hostile(
+        "GIF, 80000 frames of 12 bytes (960 KB)",
+        &gif_frames(80_000),
+    );
+    invalid(&r, "gif", "blocks");
+}
+
+// ---------------------------------------------------------------------------------------
+// TIFF files.
+
+#[test]
+fn tiff_ifd_loop() {
+    // IFD0 640x480 whose next-IFD link points back at itself: a broken page chain.
+    let size = [(0x0100, 3, 1, 640 << 16), (0x0101, 3, 1, 480 << 16)];
+    let t = tiff(&size, 8);
+    invalid(
+        &hostile("TIFF, IFD0's next-IFD link points at itself", &t),
+        "tiff",
+        "loops",
+    );
+    // An Exif IFD pointer back at IFD0 (the page chain ends): the header answers.
+    let t = tiff(&[size[0], size[1], (0x8769, 4, 1, 8)], 0);
+    let info = hostile("TIFF, Exif IFD pointer back at IFD0", &t).expect("answers");
+    assert_eq!((info.width(), info.height()), (640, 480));
+}
+
+#[test]
+fn tiff_ifd_of_65535_entries_pointing_far_away() {
+    let mut entries = vec![
+        (0x0100u16, 3u16, 1u32, 640u32 << 16),
+        (0x0101, 3, 1, 480 << 16),
+    ];
+    entries.extend((0..u16::MAX - 2).map(|i| {
+        (
+            0x9000u16.wrapping_add(i),
+            4u16,
+            2u32,
+            0xFFFF_0000u32 - i as u32 * 8,
+        )
+    }));
+    let r = hostile(
+        "TIFF, IFD0 of 65535 entries each pointing 4 GiB away",
+        &tiff(&entries, 0),
+    );
+    assert!(matches!(r, Err(ref e) if e.is_bad_image()), "{}", short(&r));
+}
