@@ -92,18 +92,21 @@ struct Outcome {
     answer: Result<Info, Error>,
     peak: usize,
     held: usize,
+    elapsed: Duration,
 }
 
 /// Through the driver with the production budget: what it holds is what it read.
 fn via_driver(file: &[u8]) -> Outcome {
     let t = Instant::now();
     let ((answer, stats), peak) = counting::peak_of(|| inspect_bytes(file, Budget::default()));
-    assert!(t.elapsed() < TIME_LIMIT, "driver took {:?}", t.elapsed());
+    let elapsed = t.elapsed();
+    assert!(elapsed < TIME_LIMIT, "driver took {elapsed:?}");
     assert!(stats.bytes <= DEFAULT_MAX_BYTES);
     Outcome {
         answer,
         peak,
         held: stats.bytes as usize,
+        elapsed,
     }
 }
 
@@ -112,7 +115,8 @@ fn all_held(file: &[u8]) -> Outcome {
     let map = ByteMap::from_prefix(file, Some(file.len() as u64));
     let t = Instant::now();
     let (step, peak) = counting::peak_of(|| probe(&map));
-    assert!(t.elapsed() < TIME_LIMIT, "probe took {:?}", t.elapsed());
+    let elapsed = t.elapsed();
+    assert!(elapsed < TIME_LIMIT, "probe took {elapsed:?}");
     let answer = match step {
         Ok(Step::Done(i)) => Ok(i),
         Ok(Step::Need(r)) => panic!("every byte is held, yet the probe needs {r:?}"),
@@ -122,6 +126,7 @@ fn all_held(file: &[u8]) -> Outcome {
         answer,
         peak,
         held: 0,
+        elapsed,
     }
 }
 
@@ -152,10 +157,11 @@ fn hostile(case: &str, file: &[u8]) -> Result<Info, Error> {
             o.peak
         );
         println!(
-            "| {case} | {mode} | {} B | {} | {} B |",
+            "| {case} | {mode} | {} B | {} | {} B | {:.1} ms |",
             file.len(),
             short(&o.answer),
-            o.peak
+            o.peak,
+            o.elapsed.as_secs_f64() * 1e3
         );
     }
     // Held bytes must not change the answer, except that the driver may stop at its
