@@ -76,12 +76,14 @@ mod counting {
 #[global_allocator]
 static ALLOC: counting::Counting = counting::Counting;
 
-/// Allowed peak allocation above the bytes the probe holds. The core's own buffers are
-/// bounded by named limits: an EXIF block is at most `exif::MAX_EXIF_BYTES` (2 MiB), copied
-/// once for kamadak-exif, plus the parsed fields; a HEIF `meta` is read in place. 8 MiB
-/// covers both with room for the parsed tag list, and is far below what any declared size
-/// in these files (GiBs) would cost.
-const PEAK_SLACK: usize = 8 << 20;
+/// Allowed peak allocation above the bytes the probe holds: 8 EXIF blocks of the largest
+/// size read (`exif::MAX_EXIF_BYTES`, 2 MiB). The block is the one buffer the core sizes
+/// from the file beyond the bytes read, and it is copied a few times (owned block,
+/// kamadak-exif's buffer, parsed values, converted values, display strings); an honest
+/// 1.9 MB block peaks near 4x its size. A HEIF `meta` is parsed in place. 16 MiB is an
+/// eighth of a Worker's memory, and far below what the declared sizes in these files
+/// (GiBs) would cost.
+const PEAK_SLACK: usize = 8 * imginfo::exif::MAX_EXIF_BYTES as usize;
 
 /// Wall time allowed per case and mode, generous for unoptimised test builds on a shared
 /// machine; an unbounded walk over 10^5–10^6 structures would take far longer.
@@ -821,4 +823,57 @@ fn tiff_ifd_of_65535_entries_pointing_far_away() {
         &tiff(&entries, 0),
     );
     assert!(matches!(r, Err(ref e) if e.is_bad_image()), "{}", short(&r));
+}
+
+// ---------------------------------------------------------------------------------------
+// Many fields sharing one large value: the block is small, each parsed field owns a copy.
+
+/// A TIFF block of `n` UNDEFINED fields, each `len` bytes at the same offset.
+fn shared_value_tiff(n: u16, len: u32) -> Vec<u8> {
+    let value_at = 8 + 2 + 12 * n as u32 + 4;
+    let entries: Vec<_> = (0..n)
+        .map(|i| (0xC000u16.wrapping_add(i), 7u16, len, value_at))
+        .collect();
+    let mut t = tiff(&entries, 0);
+    t.resize(t.len() + len as usize, 0x41);
+    t
+}
+
+#[test]
+fn jpeg_exif_of_2000_fields_sharing_a_40k_value() {
+    let f = jpeg_with(&[app1_exif(&shared_value_tiff(2000, 40_000))]);
+    let info = hostile("JPEG APP1: 2000 fields sharing one 40 KB value", &f).expect("answers");
+    assert_eq!((info.width(), info.height()), (640, 480));
+}
+
+#[test]
+fn png_exif_of_60000_fields_sharing_a_1200k_value() {
+    let block = shared_value_tiff(60_000, 1_200_000);
+    let f = [
+        PNG_SIG.to_vec(),
+        ihdr(),
+        png_chunk(b"eXIf", &block),
+        png_tail(),
+    ]
+    .concat();
+    let info = hostile(
+        "PNG eXIf (1.9 MB): 60000 fields sharing one 1.2 MB value",
+        &f,
+    )
+    .expect("answers");
+    assert_eq!((info.width(), info.height()), (3, 2));
+}
+
+#[test]
+fn png_exif_of_one_1900k_value() {
+    let block = shared_value_tiff(1, 1_900_000);
+    let f = [
+        PNG_SIG.to_vec(),
+        ihdr(),
+        png_chunk(b"eXIf", &block),
+        png_tail(),
+    ]
+    .concat();
+    let info = hostile("PNG eXIf (1.9 MB): one honest 1.9 MB value", &f).expect("answers");
+    assert_eq!((info.width(), info.height()), (3, 2));
 }
