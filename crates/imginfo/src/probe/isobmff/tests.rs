@@ -625,3 +625,22 @@ fn meta_to_the_end_of_an_object_of_unknown_size_needs_bytes() {
         matches!(known, Err(Error::Invalid { ref what, .. }) if what.contains("past the limit"))
     );
 }
+
+/// Fuzz finding (`fuzz/` target `isobmff`, 10-minute run): an Exif item whose extent has
+/// length 0 ("to the end of the file") was answered as unreadable while the object's
+/// size was unknown, and read once it was known: it now asks for the size first.
+#[test]
+fn exif_extent_to_the_end_of_an_object_of_unknown_size_needs_bytes() {
+    let mut f = heic(10, false);
+    let ex_len = exif_item().len() as u32;
+    let exif_at = f.len() as u32 - ex_len;
+    let extent = cat(&[
+        exif_at.to_be_bytes().to_vec(),
+        ex_len.to_be_bytes().to_vec(),
+    ]);
+    let at = f.windows(8).position(|w| w == extent.as_slice()).unwrap();
+    f[at + 4..at + 8].copy_from_slice(&[0; 4]);
+    let info = run(&f).unwrap();
+    expect_heic(&info);
+    check_prefixes(&f, f.len(), 1, &info);
+}
