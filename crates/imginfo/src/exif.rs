@@ -10,6 +10,19 @@ use serde::Serialize;
 /// or not worth the CPU at the edge.
 pub const MAX_EXIF_BYTES: u64 = 2 * 1024 * 1024;
 
+/// Bytes of field values copied out of one block, per byte of the block. Each value of
+/// an honest block has bytes of its own (or sits inline in its entry), so their sum stays
+/// under the block's size; but any number of entries may point at one shared region, and
+/// each parsed field owns a copy: 2000 fields sharing a 40 KB value in a 64 KiB APP1 cost
+/// 80 MB of values, more of display strings, and seconds of CPU. Fields past this budget
+/// are dropped (the ones before it are kept, as for other damage).
+pub const VALUE_BYTES_PER_BLOCK_BYTE: usize = 1;
+
+/// Largest value given a display string of its own. kamadak-exif prints an UNDEFINED or
+/// BYTE value as hex, two characters a byte: a 2 MB maker note would be a 4 MB string
+/// (8 MB while it grows) that nobody reads. Bigger values are shown by their size.
+pub const MAX_DISPLAY_VALUE_BYTES: usize = 64 * 1024;
+
 /// Which IFD a tag came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -178,25 +191,35 @@ impl Exif {
         let mut reader = exif::Reader::new();
         reader.continue_on_error(true);
         let pointers = pointer_fields(&data);
+        let budget = data.len().saturating_mul(VALUE_BYTES_PER_BLOCK_BYTE);
         let parsed = match reader.read_raw(data) {
             Ok(e) => e,
             Err(exif::Error::PartialResult(p)) => p.into_inner().0,
             Err(e) => return Err(e.to_string()),
         };
-        let fields = parsed
-            .fields()
-            .map(|f| {
-                let ifd = ifd_of(f);
-                Field {
-                    ifd,
-                    tag: f.tag.number(),
-                    name: tag_name(f.tag),
-                    value: convert(&f.value),
-                    display: f.display_value().with_unit(&parsed).to_string(),
-                }
-            })
-            .collect::<Vec<_>>();
-        let mut fields = fields;
+        // kamadak-exif parses each value when its field is first visited: stop visiting
+        // once the values copied so far exceed the budget.
+        let mut spent = 0usize;
+        let mut fields = Vec::new();
+        for f in parsed.fields() {
+            let bytes = value_bytes(&f.value);
+            spent = spent.saturating_add(bytes);
+            if spent > budget {
+                break;
+            }
+            let display = if bytes > MAX_DISPLAY_VALUE_BYTES {
+                format!("({bytes} bytes)")
+            } else {
+                f.display_value().with_unit(&parsed).to_string()
+            };
+            fields.push(Field {
+                ifd: ifd_of(f),
+                tag: f.tag.number(),
+                name: tag_name(f.tag),
+                value: convert(&f.value),
+                display,
+            });
+        }
         fields.extend(pointers);
         Ok(Exif {
             little_endian: parsed.little_endian(),
@@ -407,6 +430,25 @@ fn tag_name(t: exif::Tag) -> String {
     }
 }
 
+/// Bytes a parsed value holds (its count times its unit size).
+fn value_bytes(v: &exif::Value) -> usize {
+    use exif::Value as V;
+    match v {
+        V::Byte(x) | V::Undefined(x, _) => x.len(),
+        V::SByte(x) => x.len(),
+        V::Ascii(x) => x.iter().map(|s| s.len().saturating_add(1)).sum(),
+        V::Short(x) => x.len().saturating_mul(2),
+        V::SShort(x) => x.len().saturating_mul(2),
+        V::Long(x) => x.len().saturating_mul(4),
+        V::SLong(x) => x.len().saturating_mul(4),
+        V::Float(x) => x.len().saturating_mul(4),
+        V::Rational(x) => x.len().saturating_mul(8),
+        V::SRational(x) => x.len().saturating_mul(8),
+        V::Double(x) => x.len().saturating_mul(8),
+        V::Unknown(..) => 0,
+    }
+}
+
 fn convert(v: &exif::Value) -> Value {
     use exif::Value as V;
     match v {
@@ -427,5 +469,60 @@ fn convert(v: &exif::Value) -> Value {
         V::Float(x) => Value::Float(x.clone()),
         V::Double(x) => Value::Double(x.clone()),
         V::Unknown(t, c, _) => Value::Unknown(*t, *c),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A big-endian TIFF block: IFD0 of `n` UNDEFINED fields, each `len` bytes at one
+    /// shared offset, after Orientation 6.
+    fn shared_value(n: u16, len: u32) -> Vec<u8> {
+        let value_at = 8 + 2 + 12 * (n as u32 + 1) + 4;
+        let mut t = b"MM\0\x2a\0\0\0\x08".to_vec();
+        t.extend((n + 1).to_be_bytes());
+        t.extend([0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0]);
+        for i in 0..n {
+            t.extend((0xC000 + i).to_be_bytes());
+            t.extend([0, 7]);
+            t.extend(len.to_be_bytes());
+            t.extend(value_at.to_be_bytes());
+        }
+        t.extend([0, 0, 0, 0]);
+        t.resize(t.len() + len as usize, 0x41);
+        t
+    }
+
+    /// 2000 fields sharing one 40 KB value in a 64 KiB block: the values copied stay
+    /// within the budget (so do the time and memory), the fields before it are kept.
+    #[test]
+    fn fields_sharing_one_value_are_copied_within_a_budget() {
+        let block = shared_value(2000, 40_000);
+        assert!(block.len() < 65_536);
+        let e = Exif::parse(&block).unwrap();
+        assert_eq!(e.orientation(), Some(6));
+        let copied: usize = e
+            .fields
+            .iter()
+            .map(|f| match &f.value {
+                Value::Undefined(v) => v.len(),
+                _ => 0,
+            })
+            .sum();
+        assert!(
+            copied <= block.len() * VALUE_BYTES_PER_BLOCK_BYTE,
+            "{copied}"
+        );
+        assert_eq!(e.fields.iter().filter(|f| f.tag >= 0xC000).count(), 1);
+        // An honest block keeps every field; a value over MAX_DISPLAY_VALUE_BYTES is
+        // displayed by its size.
+        let honest = shared_value(1, 40_000);
+        assert_eq!(Exif::parse(&honest).unwrap().fields.len(), 2);
+        let big = Exif::parse(&shared_value(1, 100_000)).unwrap();
+        assert_eq!(
+            big.get(Ifd::Ifd0, 0xC000).map(|f| f.display.as_str()),
+            Some("(100000 bytes)")
+        );
     }
 }

@@ -17,6 +17,11 @@ pub const MAX_U31: u32 = 0x7FFF_FFFF;
 /// Bytes at the end of the file searched for EXIF written after the image data. Pillow
 /// and exiftool put `eXIf` right before IEND; 64 KiB holds a full EXIF block.
 pub const TAIL_WINDOW: u64 = 64 * 1024;
+/// CRC bytes computed over all candidates of one tail search. A real tail has one
+/// candidate (at most [`TAIL_WINDOW`] bytes) and, rarely, a false one in compressed data;
+/// a hostile tail can hold 8192 overlapping `eXIf` candidates each claiming the rest of
+/// the window: 64 KiB^2 / 16 = 268 MB of CRC, a quarter second of Worker CPU per request.
+pub const MAX_TAIL_CRC_BYTES: usize = 4 * TAIL_WINDOW as usize;
 /// Largest raw-profile text decoded, and inflated from a `zTXt`/`iTXt` (hex doubles the
 /// EXIF size; this holds a 2 MiB EXIF block as ImageMagick writes it, line breaks and all).
 pub const MAX_RAW_PROFILE: usize =
@@ -98,28 +103,32 @@ fn walk(data: &ByteMap, h: &mut Header, mut at: u64, seen_idat: &mut bool) -> PR
     for _ in 0..MAX_CHUNKS {
         let c = match chunk_at(data, at) {
             Ok(c) => c,
-            Err(halt) => {
-                // Past the image data, EXIF is looked for in the tail rather than by
-                // walking every IDAT, once the object's size is known.
-                if *seen_idat && h.exif.is_none() {
-                    if let Some(total) = data.total() {
-                        h.exif = find_in_tail(data, total)?;
-                        return Ok(());
-                    }
-                }
-                return Err(halt);
-            }
+            // Past the image data with the size unknown (else the tail decided at IDAT):
+            // a damaged chunk says nothing about the tail, which is where EXIF is looked
+            // for, so learn the size.
+            Err(Halt::Fail(_)) if *seen_idat => return Err(need_size(data, at)),
+            Err(halt) => return Err(halt),
         };
         match &c.kind {
+            b"IEND" if *seen_idat => return Err(need_size(data, c.next())),
             b"IEND" => return Ok(()),
             b"IDAT" => {
                 *seen_idat = true;
                 if h.exif.is_some() {
                     return Ok(());
                 }
+                // Past the image data, EXIF is looked for in the tail rather than by
+                // walking every IDAT: always, once the size is known, so the answer never
+                // depends on which chunks after IDAT happen to be held. Until then the
+                // walk goes on only to learn the size.
+                if let Some(total) = data.total() {
+                    h.exif = find_in_tail(data, total)?;
+                    return Ok(());
+                }
             }
-            b"tRNS" if !*seen_idat => h.alpha = Some(true),
-            b"acTL" if !*seen_idat && c.len >= 8 => {
+            _ if *seen_idat => {}
+            b"tRNS" => h.alpha = Some(true),
+            b"acTL" if c.len >= 8 => {
                 let b = data.get(c.at + 8, 4, F, "acTL")?;
                 h.frames = be32(b, 0).filter(|&n| n > 0);
             }
@@ -148,7 +157,17 @@ fn walk(data: &ByteMap, h: &mut Header, mut at: u64, seen_idat: &mut bool) -> PR
         }
         at = c.next();
     }
+    if *seen_idat {
+        return Err(need_size(data, at));
+    }
     Err(Error::invalid(F, format!("more than {MAX_CHUNKS} chunks")).into())
+}
+
+/// Asks for the first byte not held from `from` on: its read tells the object's size,
+/// which the tail search after IDAT needs.
+fn need_size(data: &ByteMap, from: u64) -> Halt {
+    let at = from.saturating_add(data.contiguous_from(from));
+    Halt::Need(Range::new(at, 1))
 }
 
 /// Bytes of a raw-profile keyword with its NUL separator ("Raw profile type exif\0").
@@ -203,11 +222,12 @@ fn raw_profile_loc(kind: &[u8; 4], head: &[u8], d: Range) -> Option<ExifLoc> {
 fn find_in_tail(data: &ByteMap, total: u64) -> PResult<Option<ExifLoc>> {
     let start = total.saturating_sub(TAIL_WINDOW);
     let tail = data.get(start, total - start, F, "file tail")?;
+    let mut crc_budget = MAX_TAIL_CRC_BYTES;
     let mut i = 4usize;
     while i + 4 <= tail.len() {
         let kind = tail.get(i..i + 4).unwrap_or(&[]);
         if matches!(kind, b"eXIf" | b"tEXt" | b"zTXt" | b"iTXt") {
-            if let Some(loc) = candidate(tail, start, i) {
+            if let Some(loc) = candidate(tail, start, i, &mut crc_budget) {
                 return Ok(Some(loc));
             }
         }
@@ -216,11 +236,14 @@ fn find_in_tail(data: &ByteMap, total: u64) -> PResult<Option<ExifLoc>> {
     Ok(None)
 }
 
-fn candidate(tail: &[u8], start: u64, kind_at: usize) -> Option<ExifLoc> {
-    let len = be32(tail, kind_at - 4)? as usize;
+/// The chunk whose type is at `kind_at`, if its length fits and its CRC matches; the
+/// CRC is computed only while `crc_budget` lasts (see [`MAX_TAIL_CRC_BYTES`]).
+fn candidate(tail: &[u8], start: u64, kind_at: usize, crc_budget: &mut usize) -> Option<ExifLoc> {
+    let len = be32(tail, kind_at.checked_sub(4)?)? as usize;
     let data_end = kind_at.checked_add(4)?.checked_add(len)?;
     let crc = be32(tail, data_end)?;
     let covered = tail.get(kind_at..data_end)?;
+    *crc_budget = crc_budget.checked_sub(covered.len())?;
     if crc32fast::hash(covered) != crc {
         return None;
     }
@@ -355,7 +378,8 @@ mod tests {
             crate::Step::Done(info) => assert_eq!(info.orientation(), Some(8)),
             other => panic!("{other:?}"),
         }
-        // Without a known size, the walk goes chunk by chunk and finds it too.
+        // Without a known size, the walk goes chunk by chunk until a read tells the size,
+        // and the tail decides as before.
         let small = sample(true, 100);
         let info = run(&small).unwrap();
         check_prefixes(&small, small.len(), 1, &info);
@@ -460,5 +484,74 @@ mod tests {
         f[18] = 0;
         assert!(run(&f).is_err());
         assert!(run(SIGNATURE).is_err());
+    }
+
+    /// Fuzz finding (`fuzz/` target `png`): after IDAT, a damaged chunk ended the walk
+    /// with no EXIF while the size was unknown, where the whole file (size known) found
+    /// the `eXIf` in its tail: the answer depended on what was held. Now the tail decides
+    /// whenever EXIF is not before IDAT, and an unknown size is asked for, not guessed.
+    #[test]
+    fn damage_after_idat_does_not_hide_the_tail_exif() {
+        let mut f = SIGNATURE.to_vec();
+        f.extend(chunk(b"IHDR", &[0, 0, 0, 3, 0, 0, 0, 2, 8, 6, 0, 0, 0]));
+        f.extend(chunk(b"IDAT", &[0u8; 10]));
+        f.extend_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF, b'J', b'U', b'N', b'K']);
+        f.extend(chunk(b"eXIf", &tiff_orientation(6)));
+        f.extend(chunk(b"IEND", &[]));
+        let info = run(&f).unwrap();
+        assert_eq!(info.orientation(), Some(6));
+        check_prefixes(&f, f.len(), 1, &info);
+        let (via_driver, _) = crate::driver::inspect_bytes(&f, crate::driver::Budget::default());
+        assert_eq!(via_driver.unwrap().orientation(), Some(6));
+    }
+
+    /// The same rule for a valid file: an `eXIf` after IDAT but more than [`TAIL_WINDOW`]
+    /// before the end is found neither with every byte held nor through the driver
+    /// (which holds only the first window and the tail), instead of one but not the other.
+    #[test]
+    fn exif_after_idat_is_only_looked_for_in_the_tail() {
+        let mut f = SIGNATURE.to_vec();
+        f.extend(chunk(b"IHDR", &[0, 0, 0, 3, 0, 0, 0, 2, 8, 6, 0, 0, 0]));
+        f.extend(chunk(b"IDAT", &[0u8; 10]));
+        f.extend(chunk(b"eXIf", &tiff_orientation(6)));
+        f.extend(chunk(b"zTXt", &vec![b'x'; TAIL_WINDOW as usize]));
+        f.extend(chunk(b"IEND", &[]));
+        let all_held = run(&f).unwrap();
+        let (via_driver, _) = crate::driver::inspect_bytes(&f, crate::driver::Budget::default());
+        let mut via_driver = via_driver.unwrap();
+        via_driver.file_size = all_held.file_size;
+        assert_eq!(all_held, via_driver);
+        assert_eq!(all_held.header.exif, None);
+    }
+
+    /// A tail of 8192 overlapping `eXIf` candidates, each claiming the rest of the tail,
+    /// costs at most [`MAX_TAIL_CRC_BYTES`] of CRC: a real chunk behind them is not
+    /// reached (no EXIF answered), where checking them all would have found it after
+    /// 268 MB of CRC.
+    #[test]
+    fn tail_search_crc_work_is_bounded() {
+        let exif = chunk(b"eXIf", &tiff_orientation(6));
+        let units = (TAIL_WINDOW as usize - exif.len() - 12) / 8;
+        let body_len = units * 8;
+        let mut body = Vec::new();
+        for i in 0..units {
+            // Each fake length reaches the last byte before its CRC at the file's end.
+            let rest = body_len - (8 * i + 8) + 4 + exif.len() + 12;
+            body.extend_from_slice(&((rest - 4) as u32).to_be_bytes());
+            body.extend_from_slice(b"eXIf");
+        }
+        let mut f = SIGNATURE.to_vec();
+        f.extend(chunk(b"IHDR", &[0, 0, 0, 3, 0, 0, 0, 2, 8, 6, 0, 0, 0]));
+        f.extend(chunk(b"IDAT", &[0u8; 10]));
+        let honest = [f.clone(), exif.clone(), chunk(b"IEND", &[])].concat();
+        assert_eq!(run(&honest).unwrap().orientation(), Some(6));
+        f.extend(chunk(b"zzZz", &body));
+        f.extend(exif);
+        f.extend(chunk(b"IEND", &[]));
+        let info = run(&f).unwrap();
+        assert_eq!(
+            (info.width(), info.height(), info.header.exif),
+            (3, 2, None)
+        );
     }
 }

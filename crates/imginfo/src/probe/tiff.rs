@@ -395,6 +395,15 @@ impl Tables {
             if r.len > MAX_EXIF_BYTES || past_end(plan.data, r) || skipped_layout(e) {
                 continue;
             }
+            // With the object's size unknown, a value not held may yet prove to lie past
+            // the end: ask for its last byte (a short read tells the size) before it counts
+            // against the limit, so that the answer never depends on whether the size was
+            // known when the tables were walked.
+            let last = Range::new(r.end().saturating_sub(1), 1);
+            if plan.data.total().is_none() && plan.data.peek(last.offset, 1).is_none() {
+                plan.get(last, "IFD value");
+                continue;
+            }
             if self.too_big || self.bytes.saturating_add(r.len) > MAX_EXIF_BYTES {
                 self.too_big = true;
                 continue;
@@ -1328,5 +1337,31 @@ mod tests {
             i.exif_error
         );
         assert_eq!(i.exif.unwrap().make(), None);
+    }
+
+    /// Fuzz finding (`fuzz/` target `tiff`): a value claiming nearly the EXIF limit at an
+    /// offset past the end of the object counted against the limit while the size was
+    /// unknown (EXIF refused as too big) but was dropped once it was known (EXIF kept):
+    /// the answer depended on when the size was learnt. Its last byte is asked for first.
+    #[test]
+    fn a_value_past_the_end_counts_the_same_with_the_size_known_or_not() {
+        let mut t = T::new(true, false);
+        let mut e = vec![t.long(IMAGE_WIDTH, 4), t.long(IMAGE_LENGTH, 4)];
+        // DateTimeOriginal: MAX_EXIF_BYTES at 1 MiB, past the end; with the tables it
+        // would take the block over the limit.
+        let lie = MAX_EXIF_BYTES;
+        e.push((0x9003, 2, lie, t.n32(1 << 20)));
+        e.push((tags::MAKE, 2, 9, b"TestCam\0\0".to_vec()));
+        let (at, _) = t.ifd(&e);
+        t.set_ifd0(at);
+        let f = t.out;
+        let whole = run(&f).unwrap();
+        assert_eq!(
+            whole.exif.as_ref().and_then(|x| x.make()),
+            Some("TestCam"),
+            "{:?}",
+            whole.exif_error
+        );
+        check_prefixes(&f, f.len(), 1, &whole);
     }
 }

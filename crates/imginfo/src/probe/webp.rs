@@ -150,7 +150,9 @@ fn vp8x(data: &ByteMap, d: &[u8], riff_end: u64, first_next: u64) -> PResult<Hea
     }
     // The end of what the walk can reach: the RIFF's declared end, or the object's.
     let stop = data.total().map_or(riff_end, |t| t.min(riff_end));
-    let count = animated && stop.saturating_sub(first_next) <= MAX_WALK_BYTES;
+    // Whether frames are counted goes by the RIFF's declared size alone: by the object's,
+    // a cut file would be counted or not depending on whether its size was known yet.
+    let count = animated && riff_end.saturating_sub(first_next) <= MAX_WALK_BYTES;
     if animated {
         hdr.frames = None;
     }
@@ -278,9 +280,16 @@ fn exif_in_tail(data: &ByteMap, first: u64, riff_end: u64, stop: u64) -> PResult
         return Ok(None);
     }
     let tail = data.get(start, stop - start, F, "file tail")?;
+    // Chains are followed once: positions a failed chain went through fail for every
+    // later candidate that reaches them. Else a tail of 16383 empty `EXIF` chunks ending
+    // in a bad size costs 16383^2/2 steps (seconds of CPU); this way at most one per
+    // even offset.
+    let mut seen = vec![false; tail.len() / 2 + 1];
     let mut i = 0usize;
     while i + 8 <= tail.len() {
-        if tail.get(i..i + 4) == Some(b"EXIF") && chain_ends_at(tail, i, riff_end - start) {
+        if tail.get(i..i + 4) == Some(b"EXIF")
+            && chain_ends_at(tail, i, riff_end - start, &mut seen)
+        {
             let size = le32(tail, i + 4).unwrap_or(0) as u64;
             let range = Range::new(start + i as u64 + 8, size);
             return Ok(Some(ExifLoc {
@@ -294,11 +303,18 @@ fn exif_in_tail(data: &ByteMap, first: u64, riff_end: u64, stop: u64) -> PResult
 }
 
 /// True when chunks from `at` follow each other (sizes padded to even) up to `end`.
-fn chain_ends_at(tail: &[u8], at: usize, end: u64) -> bool {
+/// Marks the chunk starts it passes in `seen` (indexed by offset / 2) and gives up at one
+/// already seen: the chain from there was followed before, and failed.
+fn chain_ends_at(tail: &[u8], at: usize, end: u64, seen: &mut [bool]) -> bool {
     let mut pos = at as u64;
     for _ in 0..MAX_CHUNKS {
         if pos == end {
             return true;
+        }
+        match usize::try_from(pos / 2).ok().and_then(|k| seen.get_mut(k)) {
+            Some(true) => return false,
+            Some(s) => *s = true,
+            None => return false,
         }
         let Some(size) = usize::try_from(pos).ok().and_then(|p| le32(tail, p + 4)) else {
             return false;
@@ -535,5 +551,32 @@ mod tests {
         for (what, f) in cases {
             assert!(run(&f).is_err(), "{what}: {:?}", run(&f));
         }
+    }
+
+    /// Fuzz finding (`fuzz/` target `webp`): an animation whose RIFF claims 5.7 MB in a
+    /// 99-byte object, then a chunk past the RIFF's end. Frames were counted (and the bad
+    /// chunk an error) once the object's size was known, not counted while it was not:
+    /// the answer depended on when the size was learnt. The RIFF's size decides now.
+    #[test]
+    fn a_cut_animation_is_judged_by_its_riff_size() {
+        let mut f = riff(&[
+            chunk(b"VP8X", &vp8x_body(FLAG_ANIMATION, 400, 300)),
+            chunk(b"ANIM", &[0; 6]),
+        ]);
+        f.extend_from_slice(b",,,,");
+        f.extend_from_slice(&741_092_396u32.to_le_bytes());
+        f.resize(99, 0x2c);
+        f[4..8].copy_from_slice(&5_712_897u32.to_le_bytes());
+        let whole = run(&f).unwrap();
+        assert_eq!((whole.width(), whole.header.frames), (400, None));
+        let unknown = crate::probe::probe(&ByteMap::from_prefix(&f, None));
+        match unknown {
+            Ok(crate::Step::Done(mut i)) => {
+                i.file_size = whole.file_size;
+                assert_eq!(i, whole);
+            }
+            other => panic!("{other:?}"),
+        }
+        check_prefixes(&f, f.len(), 1, &whole);
     }
 }

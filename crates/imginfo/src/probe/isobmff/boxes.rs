@@ -195,11 +195,18 @@ pub(super) enum Prop {
 /// Everything taken from `meta`.
 pub(super) struct Meta<'a> {
     pub primary: u32,
+    /// `infe` entries in file order.
     pub items: Vec<Item>,
+    /// The same sorted by ID, the first entry of an ID kept: lookups by ID are binary
+    /// searches, so a `meta` of 16384 items and as many references stays linear-ish
+    /// instead of 10^8 comparisons.
+    by_id: Vec<Item>,
     pub refs: Vec<Reference>,
     pub props: Vec<Prop>,
     /// Per `ipma` entry: the item and its property indices (1-based into `props`, 0s
-    /// dropped, out-of-range ones kept for [`Meta::check_props`]) in `ipma` order.
+    /// dropped, out-of-range ones kept for [`Meta::check_props`]), sorted by item with a
+    /// stable sort, so one item's entries keep their `ipma` order and are found by a
+    /// binary search (up to 65536 entries, looked up once per `auxl` reference).
     pub assoc: Vec<(u32, Vec<u16>)>,
     /// The `iloc` body, scanned on demand for the few items we locate.
     pub iloc: Option<&'a [u8]>,
@@ -227,6 +234,7 @@ impl<'a> Meta<'a> {
         let mut m = Meta {
             primary: 0,
             items: Vec::new(),
+            by_id: Vec::new(),
             refs: Vec::new(),
             props: Vec::new(),
             assoc: Vec::new(),
@@ -280,17 +288,28 @@ impl<'a> Meta<'a> {
         for b in ipma {
             parse_ipma(b, &mut m.assoc)?;
         }
+        m.assoc.sort_by_key(|(id, _)| *id);
+        m.by_id = m.items.clone();
+        m.by_id.sort_by_key(|i| i.id);
+        m.by_id.dedup_by_key(|i| i.id);
         Ok(m)
     }
 
+    /// The type of item `id` (of its first `infe`, should an ID repeat).
     pub(super) fn item_kind(&self, id: u32) -> Option<[u8; 4]> {
-        self.items.iter().find(|i| i.id == id).map(|i| i.kind)
+        let at = self.by_id.binary_search_by_key(&id, |i| i.id).ok()?;
+        self.by_id.get(at).map(|i| i.kind)
+    }
+    /// `ipma` entries of `id`, in `ipma` order.
+    fn assoc_of(&self, id: u32) -> &[(u32, Vec<u16>)] {
+        let lo = self.assoc.partition_point(|(i, _)| *i < id);
+        let hi = self.assoc.partition_point(|(i, _)| *i <= id);
+        self.assoc.get(lo..hi).unwrap_or(&[])
     }
     /// Properties of `id`, in `ipma` order.
     pub(super) fn props_of(&self, id: u32) -> impl Iterator<Item = &Prop> {
-        self.assoc
+        self.assoc_of(id)
             .iter()
-            .filter(move |(i, _)| *i == id)
             .flat_map(|(_, idx)| idx.iter())
             .filter_map(|&i| self.props.get((i as usize).checked_sub(1)?))
     }
@@ -299,11 +318,7 @@ impl<'a> Meta<'a> {
     /// wrong. Other items' faults do not stop the answer.
     pub(super) fn check_props(&self, id: u32) -> Result<(), Error> {
         let n = self.props.len();
-        let idx = self
-            .assoc
-            .iter()
-            .filter(|(i, _)| *i == id)
-            .flat_map(|(_, idx)| idx.iter());
+        let idx = self.assoc_of(id).iter().flat_map(|(_, idx)| idx.iter());
         if let Some(i) = idx.copied().find(|&i| i as usize > n) {
             return Err(Error::invalid(
                 F,

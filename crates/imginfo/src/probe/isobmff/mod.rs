@@ -20,7 +20,7 @@ mod boxes;
 #[cfg(test)]
 mod tests;
 
-use crate::bytes::{be32, be64, ByteMap, PResult, Range};
+use crate::bytes::{be32, be64, ByteMap, Halt, PResult, Range};
 use crate::error::Error;
 use crate::model::{ColorSpace, ExifKind, ExifLoc, Format, Header, Transform};
 use boxes::{locate, Meta, Prop, Rd};
@@ -96,22 +96,26 @@ pub fn probe(data: &ByteMap) -> PResult<Header> {
     }
 
     let meta = find_meta(data, ftyp_size, &brands)?;
-    let meta_size = meta
-        .size
-        .or_else(|| data.total().and_then(|t| t.checked_sub(meta.at)));
-    let meta_size = match meta_size {
-        Some(s) if s <= MAX_META_BYTES => s,
-        Some(s) => {
-            return Err(
-                Error::invalid(F, format!("meta box of {s} bytes exceeds the limit")).into(),
-            )
-        }
-        None => {
-            return Err(
-                Error::invalid(F, "meta box runs to the end of an object of unknown size").into(),
-            )
+    let meta_size = match (meta.size, data.total()) {
+        (Some(s), _) => s,
+        (None, Some(total)) => total.saturating_sub(meta.at),
+        (None, None) => {
+            // Size 0, "to the end of the object", and no read has told the end yet: ask
+            // for one byte past the limit; a short read tells the end, a full one that
+            // the box is over the limit. Never an answer that depends on the unknown size.
+            data.get(meta.at, MAX_META_BYTES + 1, F, "meta box")?;
+            MAX_META_BYTES + 1
         }
     };
+    if meta_size > MAX_META_BYTES {
+        let what = match meta.size {
+            Some(s) => format!("meta box of {s} bytes exceeds the limit"),
+            None => format!(
+                "meta box runs to the end of the object, past the limit of {MAX_META_BYTES} bytes"
+            ),
+        };
+        return Err(Error::invalid(F, what).into());
+    }
     let meta_body = meta.body();
     let body = data.get(meta_body, meta_size - meta.header_len, F, "meta box")?;
     let m = Meta::parse(body, meta_body)?;
@@ -407,7 +411,7 @@ fn header(data: &ByteMap, m: &Meta, brands: &Brands) -> PResult<Header> {
     }));
     h.frames = Some(1);
     h.transforms = transforms(m, primary, width, height);
-    h.exif = exif_loc(data, m);
+    h.exif = exif_loc(data, m)?;
     Ok(h)
 }
 
@@ -432,6 +436,7 @@ fn derived_size(
         b"iden" => return tile.and_then(|t| m.ispe(t)).ok_or_else(|| no_size().into()),
         _ => return Err(no_size().into()),
     };
+    need_size(data, m, primary)?;
     let ranges = item_ranges(data, m, primary)
         .map_err(|e| Error::invalid(F, format!("primary '{}' descriptor: {e}", fourcc(kind))))?;
     let first = ranges.first().copied().unwrap_or(Range::new(0, 0));
@@ -486,11 +491,14 @@ fn transforms(m: &Meta, id: u32, width: u32, height: u32) -> Vec<Transform> {
 }
 
 /// The `Exif` item (the one `cdsc`-linked to the primary first) as a file range.
-fn exif_loc(data: &ByteMap, m: &Meta) -> Option<ExifLoc> {
+fn exif_loc(data: &ByteMap, m: &Meta) -> PResult<Option<ExifLoc>> {
     let is_exif = |id: &u32| m.item_kind(*id).as_ref() == Some(b"Exif");
     let linked = m.refs_to(b"cdsc", m.primary).find(is_exif);
-    let id = linked.or_else(|| m.items.iter().map(|i| i.id).find(is_exif))?;
-    Some(match item_ranges(data, m, id) {
+    let Some(id) = linked.or_else(|| m.items.iter().map(|i| i.id).find(is_exif)) else {
+        return Ok(None);
+    };
+    need_size(data, m, id)?;
+    Ok(Some(match item_ranges(data, m, id) {
         Ok(r) => match r.as_slice() {
             [one] => ExifLoc {
                 range: *one,
@@ -505,5 +513,28 @@ fn exif_loc(data: &ByteMap, m: &Meta) -> Option<ExifLoc> {
             range: Range::new(0, 0),
             kind: ExifKind::Unreadable(why),
         },
-    })
+    }))
+}
+
+/// An extent of length 0 runs to the end of the file. While the object's size is
+/// unknown, ask for the first byte not held from that extent on (its read tells the
+/// size) instead of answering without the item: the answer must not depend on whether
+/// the size was known yet.
+fn need_size(data: &ByteMap, m: &Meta, id: u32) -> PResult<()> {
+    if data.total().is_some() {
+        return Ok(());
+    }
+    let Some(Ok(Some(loc))) = m.iloc.map(|iloc| locate(iloc, id)) else {
+        return Ok(());
+    };
+    if loc.method != 0 || loc.data_ref != 0 {
+        return Ok(());
+    }
+    match loc.extents.iter().find(|(_, len)| *len == 0) {
+        Some(&(off, _)) => {
+            let at = off.saturating_add(data.contiguous_from(off));
+            Err(Halt::Need(Range::new(at, 1)))
+        }
+        None => Ok(()),
+    }
 }

@@ -586,3 +586,61 @@ fn quicktime_style_meta_without_version() {
     let info = run(&g).unwrap();
     assert_eq!((info.width(), info.height()), (640, 480));
 }
+
+/// Fuzz finding (`fuzz/` target `isobmff`): a `meta` of size 0 ("to the end of the
+/// object") while the object's size is still unknown was an error, where the whole file
+/// answered otherwise; it must ask for the bytes that tell the end instead.
+#[test]
+fn meta_to_the_end_of_an_object_of_unknown_size_needs_bytes() {
+    // Minimised by `cargo fuzz tmin`: ftyp, then `meta` of size 0 with a 1-byte body.
+    let min: &[u8] = b"\0\0\0\x20ftypheic\0\0\0\0\0meta\x01\0\0\xf7\x0a:B\x10\x0d\0\0\0\0\0\0meta:";
+    let whole = run(min);
+    assert!(matches!(whole, Err(Error::Invalid { .. })), "{whole:?}");
+    for n in 0..min.len() {
+        let map = ByteMap::from_prefix(&min[..n], None);
+        match crate::probe::probe(&map) {
+            Ok(crate::Step::Need(r)) => assert!(map.peek(r.offset, 1).is_none(), "{n}: {r:?}"),
+            other => panic!("prefix {n} of unknown size answered {other:?}"),
+        }
+    }
+    // A valid meta stored last (after mdat) with size 0: every prefix needs more or
+    // gives the full answer.
+    let mut g = heic(10, true);
+    let meta_at = g.windows(4).rposition(|w| w == b"meta").unwrap() - 4;
+    g[meta_at..meta_at + 4].copy_from_slice(&[0; 4]);
+    let info = run(&g).unwrap();
+    expect_heic(&info);
+    check_prefixes(&g, g.len(), 1, &info);
+    // Over the limit, with the size known or not: the same error.
+    let mut big = cat(&[
+        ftyp(b"heic", &[b"mif1"]),
+        vec![0, 0, 0, 0],
+        b"meta".to_vec(),
+    ]);
+    big.resize(big.len() + MAX_META_BYTES as usize + 1, 0);
+    let known = run(&big);
+    let unknown = crate::probe::probe(&ByteMap::from_prefix(&big, None));
+    assert_eq!(unknown, Err(known.clone().unwrap_err()), "{known:?}");
+    assert!(
+        matches!(known, Err(Error::Invalid { ref what, .. }) if what.contains("past the limit"))
+    );
+}
+
+/// Fuzz finding (`fuzz/` target `isobmff`, 10-minute run): an Exif item whose extent has
+/// length 0 ("to the end of the file") was answered as unreadable while the object's
+/// size was unknown, and read once it was known: it now asks for the size first.
+#[test]
+fn exif_extent_to_the_end_of_an_object_of_unknown_size_needs_bytes() {
+    let mut f = heic(10, false);
+    let ex_len = exif_item().len() as u32;
+    let exif_at = f.len() as u32 - ex_len;
+    let extent = cat(&[
+        exif_at.to_be_bytes().to_vec(),
+        ex_len.to_be_bytes().to_vec(),
+    ]);
+    let at = f.windows(8).position(|w| w == extent.as_slice()).unwrap();
+    f[at + 4..at + 8].copy_from_slice(&[0; 4]);
+    let info = run(&f).unwrap();
+    expect_heic(&info);
+    check_prefixes(&f, f.len(), 1, &info);
+}

@@ -1,0 +1,7 @@
+//! JPEG probe (and the EXIF it locates) under the need-bytes protocol check.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    imginfo_fuzz::check_protocol(&imginfo_fuzz::with_magic(&[0xFF, 0xD8, 0xFF], data));
+});
