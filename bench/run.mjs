@@ -190,11 +190,15 @@ function cpuMs(pids) {
   return (ticks * 1000) / CLK_TCK;
 }
 
-/** Time on CPU of the processes' live threads, in ms (ns resolution, from schedstat). */
-function schedMs(pids) {
+/**
+ * Time on CPU of the processes' live threads, in ms (ns resolution, from schedstat); with
+ * `mainOnly`, of each process's main thread alone: the thread that runs the isolate (the
+ * CPU a Worker is billed for), without V8's background GC and compiler threads.
+ */
+function schedMs(pids, mainOnly = false) {
   let ns = 0;
   for (const pid of pids) {
-    for (const t of readdirSync(`/proc/${pid}/task`)) {
+    for (const t of mainOnly ? [String(pid)] : readdirSync(`/proc/${pid}/task`)) {
       try {
         ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8").split(" ")[0]);
       } catch {
@@ -282,9 +286,9 @@ async function cpuPass(ctx, files, reps) {
     await get(u);
     const samples = [];
     for (let i = 0; i < reps; i++) {
-      const s0 = schedMs(ctx.pids);
+      const s0 = schedMs(ctx.pids, true);
       await get(u);
-      samples.push(schedMs(ctx.pids) - s0);
+      samples.push(schedMs(ctx.pids, true) - s0);
     }
     out[f.rel] = samples;
   }
@@ -294,9 +298,9 @@ async function cpuPass(ctx, files, reps) {
 /** The runtime's own cost of a request the Worker answers without any read (`GET /`). */
 async function baseline(ctx, reps) {
   for (let i = 0; i < 20; i++) await get(ctx.url + "/");
-  const s0 = schedMs(ctx.pids);
+  const s0 = schedMs(ctx.pids, true);
   for (let i = 0; i < reps * 20; i++) await get(ctx.url + "/");
-  return (schedMs(ctx.pids) - s0) / (reps * 20);
+  return (schedMs(ctx.pids, true) - s0) / (reps * 20);
 }
 
 function runLoad(url, paths, connections, duration) {
@@ -318,11 +322,11 @@ function runLoad(url, paths, connections, duration) {
 async function loadCell(ctx, paths, conc, origin) {
   await runLoad(ctx.url, paths, conc, CFG.warmup);
   const c0 = cpuMs(ctx.pids);
-  const s0 = schedMs(ctx.pids);
+  const s0 = schedMs(ctx.pids, true);
   const o0 = { ...origin.counters };
   const r = await runLoad(ctx.url, paths, conc, CFG.duration);
   const c1 = cpuMs(ctx.pids);
-  const s1 = schedMs(ctx.pids);
+  const s1 = schedMs(ctx.pids, true);
   const n = r.requests.total;
   return {
     conc,
@@ -336,7 +340,7 @@ async function loadCell(ctx, paths, conc, origin) {
     non2xx: r.non2xx,
     errors: r.errors + r.timeouts,
     cpuMsPerReq: (c1 - c0) / n,
-    schedMsPerReq: (s1 - s0) / n,
+    mainThreadMsPerReq: (s1 - s0) / n,
     originReadsPerReq: ctx.source === "origin" ? (origin.counters.reads - o0.reads) / n : null,
     originBytesPerReq: ctx.source === "origin" ? (origin.counters.bytes - o0.bytes) / n : null,
   };
@@ -536,8 +540,8 @@ function summarize(run, corpus) {
 
 function mainTable(run, S) {
   const rows = [
-    "| Worker | source | conc. | req/s | p50 ms | p90 ms | p99 ms | CPU ms/req | above floor | reads/req | bytes/req | non-2xx | right (valid files) |",
-    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    "| Worker | source | conc. | req/s | p50 ms | p90 ms | p99 ms | CPU ms/req | above floor | isolate thread ms/req | reads/req | bytes/req | non-2xx | right (valid files) |",
+    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
   ];
   const floorOf = (c) => run.cells.find((x) => x.worker === "floor" && x.source === c.source && x.conc === c.conc);
   for (const c of run.cells) {
@@ -548,7 +552,7 @@ function mainTable(run, S) {
     const right = !loadOnly && s ? `${s.corr.filesRight}/${s.corr.filesDefined}` : c.worker === "ours-cached" ? "(as ours)" : "–";
     const fl = floorOf(c);
     const above = fl && c.worker !== "floor" ? f3(c.cpuMsPerReq - fl.cpuMsPerReq) : "–";
-    rows.push(`| ${WORKERS[c.worker].short} | ${c.source} | ${c.conc} | ${int(c.rps)} | ${c.p50} | ${c.p90} | ${c.p99} | ${f3(c.cpuMsPerReq)} | ${above} | ${reads == null ? "–" : f2(reads)} | ${bytes == null ? "–" : kib(bytes)} | ${c.non2xx} | ${right} |`);
+    rows.push(`| ${WORKERS[c.worker].short} | ${c.source} | ${c.conc} | ${int(c.rps)} | ${c.p50} | ${c.p90} | ${c.p99} | ${f3(c.cpuMsPerReq)} | ${above} | ${f3(c.mainThreadMsPerReq)} | ${reads == null ? "–" : f2(reads)} | ${bytes == null ? "–" : kib(bytes)} | ${c.non2xx} | ${right} |`);
   }
   return rows.join("\n");
 }
@@ -567,7 +571,7 @@ function report(run, corpus) {
   L.push("");
   L.push(mainTable(run, S));
   L.push("");
-  L.push("* **CPU ms/req**: utime+stime of the workerd process (from `/proc/<pid>/stat`) over the cell, divided by the requests answered. It includes what workerd does around the Worker (HTTP, the local R2 simulator, the origin fetch), which production does not bill: an upper bound of the Worker's own CPU. **above floor**: minus the `floor: no read` Worker's figure in the same source and concurrency (workerd's own cost of a request).");
+  L.push("* **CPU ms/req**: utime+stime of the workerd process (from `/proc/<pid>/stat`) over the cell, divided by the requests answered. It includes what workerd does around the Worker (HTTP, the local R2 simulator, the origin fetch), which production does not bill: an upper bound of the Worker's own CPU. **above floor**: minus the `floor: no read` Worker's figure in the same source and concurrency (workerd's own cost of a request). **isolate thread**: the same for workerd's main thread alone (the isolate's thread; V8's background GC and compiler threads left out).");
   L.push("* **floor: no read** answers a constant; **floor: 1 read** does one 68 KiB ranged read and answers its length (bench/floor.js). No Worker that reads each object at least once can do better than the second.");
   L.push("* **reads/req, bytes/req**: origin source: counted by the origin on the wire over the cell; R2 source: each Worker's `Server-Timing` from one request per file (the same mix).");
   L.push("* **right**: valid files whose every field defined by the truth (format, width, height, orientation, make, model, GPS) is right in the OSS answer; details below.");
@@ -599,7 +603,7 @@ function report(run, corpus) {
   L.push("");
   L.push("## CPU per request, per file (serial requests)");
   L.push("");
-  L.push(`Each valid file requested ${CFG.reps} times one after another (after one warm request); the CPU of each request from the sum of workerd's threads' \`schedstat\` (ns), so GC pauses land on whichever request ran. Percentiles are over all ${CFG.reps} × ${corpus.valid.length} requests; "file p99" is the p99 over the files' median costs. "baseline" is the same runtime answering \`GET /\` (no read, no parse): the runtime's own HTTP handling, part of every figure.`);
+  L.push(`Each valid file requested ${CFG.reps} times one after another (after one warm request); the CPU of each request is the \`schedstat\` time (ns) of workerd's main thread, the one that runs the isolate (what Workers bill as CPU time), without V8's background GC and compiler threads; a GC pause on the main thread lands on whichever request ran. Percentiles are over all ${CFG.reps} × ${corpus.valid.length} requests; "file p99" is the p99 over the files' median costs. "baseline" is the same runtime answering \`GET /\` (no read, no parse): the runtime's own HTTP handling, part of every figure.`);
   L.push("");
   L.push("| Worker | source | p50 ms | p90 ms | p99 ms | max ms | mean ms | file p99 ms | baseline ms | p99 − baseline |");
   L.push("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|");
