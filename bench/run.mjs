@@ -664,7 +664,7 @@ function formatTable(run, corpus) {
 function costTable(run, S) {
   const rows = ["| Worker | source | requests | CPU | R2 Class B | total per million |", "|---|---|--:|--:|--:|--:|"];
   const low = Math.min(...CFG.conc);
-  for (const c of run.cells.filter((x) => x.conc === low)) {
+  for (const c of run.cells.filter((x) => x.conc === low && !x.worker.includes("floor"))) {
     const s = S[`${c.worker === "ours-cached" ? "ours" : c.worker}/${c.source}`];
     const reads = WORKERS[c.worker].loadOnly ? 0 : c.source === "r2" ? s?.reads ?? 0 : 0;
     const req = PRICE.perMillionRequests;
