@@ -4,7 +4,8 @@
 // `--conc` connections, and prints self time by function and by kind (WASM, JS glue,
 // runtime builtins, GC). The inspector slows everything down: read the shares, not the
 // absolute figures (bench/run.mjs measures those without it). The profile is saved as
-// bench/out/<worker>-<source>.cpuprofile (open it in Chrome DevTools).
+// bench/out/<worker>-<source>.cpuprofile (open it in Chrome DevTools). Build with
+// IMGINFO_KEEP_NAMES=1 bash scripts/build.sh to see WASM function names.
 //
 //   node --experimental-websocket bench/profile.mjs [--worker ours|peer] [--source origin|r2]
 //        [--rounds N] [--conc N] [--top N] [--build DIR]
