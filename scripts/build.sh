@@ -15,3 +15,13 @@ done
 # The browser build of the core for the inspector page (www/_/wasm/, a static asset).
 bash scripts/build-web.sh
 "$TOOLS/bin/worker-build" --release
+# Strip the wasm's name section and producers: worker-build keeps names (wasm-opt
+# --debuginfo) for stack traces, but the worker crate's panic hook already logs each
+# panic's message and source location, and the names are ~26 KiB of the upload (gzip).
+# IMGINFO_KEEP_NAMES=1 keeps them (profiling). Features as worker-build enables them.
+if [ "${IMGINFO_KEEP_NAMES:-}" != 1 ]; then
+  "$WASM_OPT_BIN" build/index_bg.wasm -o build/index_bg.stripped.wasm --strip-debug --strip-producers \
+    --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int \
+    --enable-bulk-memory --enable-multivalue --enable-reference-types --enable-exception-handling
+  mv build/index_bg.stripped.wasm build/index_bg.wasm
+fi

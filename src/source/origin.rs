@@ -188,7 +188,7 @@ impl Origin {
                     )));
                 }
                 let want = end - start + 1;
-                let bytes = read_body(&r, 0, want, self.timeout_ms).await?;
+                let bytes = read_ranged_body(&r, want, self.timeout_ms).await?;
                 if (bytes.len() as u64) < want {
                     return Err(Error::Upstream(format!(
                         "origin sent {} of {want} bytes of the range",
@@ -375,6 +375,37 @@ async fn read_body(
         }
     }
     Ok(out)
+}
+
+/// Reads the body of a `206` whose range was checked against the request: one
+/// `arrayBuffer()` and one copy into WASM memory, where a stream reader costs a promise,
+/// a JS-to-WASM call and a timer per chunk. The body is bounded by the range asked for
+/// and must be complete within the body deadline (`BODY_DEADLINE_FACTOR` timeouts), else
+/// the request is aborted and the answer is a 504; bytes past `want` are not kept.
+async fn read_ranged_body(
+    resp: &OriginResponse,
+    want: u64,
+    timeout_ms: u32,
+) -> Result<Vec<u8>, Error> {
+    let deadline = f64::from(timeout_ms) * BODY_DEADLINE_FACTOR;
+    let promise = resp.resp.array_buffer().map_err(js_err)?;
+    match with_timeout(JsFuture::from(promise), deadline as u32).await {
+        None => {
+            resp.abort.abort();
+            Err(Error::Timeout(format!(
+                "origin body too slow: not complete within {deadline} ms"
+            )))
+        }
+        Some(Err(e)) => Err(Error::Upstream(format!(
+            "origin body failed: {}",
+            js::message(&e)
+        ))),
+        Some(Ok(buf)) => {
+            let all = js_sys::Uint8Array::new(&buf);
+            let n = (all.length() as u64).min(want) as u32;
+            Ok(all.subarray(0, n).to_vec())
+        }
+    }
 }
 
 /// The driver's view of one origin object; reads after the first carry `If-Match`.

@@ -34,17 +34,42 @@ pub fn is_unknown(f: &Field) -> bool {
 /// docs/dialects.md).
 pub const MAKER_NOTE: u16 = 0x927c;
 
-fn join<T: ToString>(v: &[T]) -> String {
-    v.iter()
-        .map(|x| x.to_string())
-        .collect::<Vec<_>>()
-        .join(" ")
+/// Space-separated values, written into one string (no string per value: UNDEFINED
+/// blobs of tens of KiB are printed byte by byte).
+fn join<T: std::fmt::Display>(v: &[T]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(v.len() * 4);
+    for (i, x) in v.iter().enumerate() {
+        if i > 0 {
+            s.push(' ');
+        }
+        let _ = write!(s, "{x}");
+    }
+    s
+}
+
+/// [`join`] for bytes, digit by digit (the same text, without `core::fmt` per byte).
+fn join_bytes(v: &[u8]) -> String {
+    let mut s = String::with_capacity(v.len() * 4);
+    for (i, &b) in v.iter().enumerate() {
+        if i > 0 {
+            s.push(' ');
+        }
+        if b >= 100 {
+            s.push(char::from(b'0' + b / 100));
+        }
+        if b >= 10 {
+            s.push(char::from(b'0' + b / 10 % 10));
+        }
+        s.push(char::from(b'0' + b % 10));
+    }
+    s
 }
 
 /// The value as exiv2's `toString()` prints it.
 pub fn raw(v: &Value) -> String {
     match v {
-        Value::Byte(v) => join(v),
+        Value::Byte(v) => join_bytes(v),
         Value::Ascii(v) => v
             .first()
             .map(|s| s.trim_end_matches('\0').to_string())
@@ -57,7 +82,7 @@ pub fn raw(v: &Value) -> String {
             .collect::<Vec<_>>()
             .join(" "),
         Value::SByte(v) => join(v),
-        Value::Undefined(v) => join(v),
+        Value::Undefined(v) => join_bytes(v),
         Value::SShort(v) => join(v),
         Value::SLong(v) => join(v),
         Value::SRational(v) => v
@@ -134,5 +159,19 @@ mod tests {
         assert_eq!(raw(&Value::SRational(vec![(-1, 3)])), "-1/3");
         assert_eq!(raw(&Value::Ascii(vec!["WGS-84".into()])), "WGS-84");
         assert_eq!(raw(&Value::Short(vec![8, 8, 8])), "8 8 8");
+    }
+
+    #[test]
+    fn byte_digits_match_display() {
+        let all: Vec<u8> = (0..=255).collect();
+        let want = all
+            .iter()
+            .map(|b| b.to_string())
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(raw(&Value::Byte(all.clone())), want);
+        assert_eq!(raw(&Value::Undefined(all)), want);
+        assert_eq!(raw(&Value::Undefined(Vec::new())), "");
+        assert_eq!(raw(&Value::SLong(vec![-7, 0, 7])), "-7 0 7");
     }
 }
