@@ -565,6 +565,9 @@ mod tests {
             Some("(100000 bytes)")
         );
     }
+
+    /// A little-endian TIFF block: IFD0 with an unknown UNDEFINED tag, an unknown BYTE
+    /// tag and the Exif pointer; the Exif IFD with MakerNote, UserComment and ExifVersion.
     fn block() -> Vec<u8> {
         fn entry(out: &mut Vec<u8>, tag: u16, typ: u16, count: u32, value: u32) {
             out.extend_from_slice(&tag.to_le_bytes());
@@ -599,6 +602,7 @@ mod tests {
         b
     }
 
+    #[test]
     fn display_matches_kamadak_for_every_field() {
         let b = block();
         let ours = Exif::parse(&b).expect("parses");
