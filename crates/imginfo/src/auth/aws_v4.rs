@@ -52,11 +52,9 @@ impl Scheme for AwsV4 {
         Some(query_claim(req))
     }
 
-    fn expected(req: &Request, claim: &Claim<Detail>, secret: &str) -> String {
+    fn expected(req: &Request, claim: &Claim<Detail>, secret: &str) -> Result<String, Denied> {
         let d = &claim.detail;
-        let Ok(headers) = v4::signed_headers(req, &d.signed) else {
-            return String::new();
-        };
+        let headers = v4::signed_headers(req, &d.signed)?;
         let payload = match (req.header("x-amz-content-sha256"), claim.form) {
             (Some(h), _) => h.to_string(),
             (None, Form::Query) => req
@@ -72,7 +70,7 @@ impl Scheme for AwsV4 {
             &d.signed.join(";"),
             &payload,
         );
-        v4::signature(secret, &FLAVOR, &d.scope, &d.datetime, &cr)
+        Ok(v4::signature(secret, &FLAVOR, &d.scope, &d.datetime, &cr))
     }
 }
 

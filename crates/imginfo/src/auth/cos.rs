@@ -64,10 +64,9 @@ impl Scheme for Cos {
         Some(claim(Form::Query, &fields))
     }
 
-    fn expected(req: &Request, claim: &Claim<Detail>, secret: &str) -> String {
-        let Some(http) = http_string(req, &claim.detail) else {
-            return String::new();
-        };
+    fn expected(req: &Request, claim: &Claim<Detail>, secret: &str) -> Result<String, Denied> {
+        // A listed parameter or header the request does not carry: not what was signed.
+        let http = http_string(req, &claim.detail).ok_or(Denied::SignatureMismatch)?;
         let sts = format!(
             "sha1\n{}\n{}\n",
             claim.detail.sign_time,
@@ -77,7 +76,10 @@ impl Scheme for Cos {
             secret.as_bytes(),
             claim.detail.key_time.as_bytes(),
         ));
-        canon::hex(&canon::hmac_sha1(sign_key.as_bytes(), sts.as_bytes()))
+        Ok(canon::hex(&canon::hmac_sha1(
+            sign_key.as_bytes(),
+            sts.as_bytes(),
+        )))
     }
 }
 

@@ -123,9 +123,12 @@ impl Scheme for ObsV2 {
         None
     }
 
-    fn expected(req: &Request, claim: &Claim<Detail>, secret: &str) -> String {
+    fn expected(req: &Request, claim: &Claim<Detail>, secret: &str) -> Result<String, Denied> {
         let sts = string_to_sign(req, claim.form, &claim.detail);
-        canon::b64(&canon::hmac_sha1(secret.as_bytes(), sts.as_bytes()))
+        Ok(canon::b64(&canon::hmac_sha1(
+            secret.as_bytes(),
+            sts.as_bytes(),
+        )))
     }
 }
 

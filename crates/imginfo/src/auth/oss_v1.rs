@@ -122,9 +122,12 @@ impl Scheme for OssV1 {
         Some(query_claim(&ps, id))
     }
 
-    fn expected(req: &Request, claim: &Claim<String>, secret: &str) -> String {
+    fn expected(req: &Request, claim: &Claim<String>, secret: &str) -> Result<String, Denied> {
         let sts = string_to_sign(req, &claim.detail);
-        canon::b64(&canon::hmac_sha1(secret.as_bytes(), sts.as_bytes()))
+        Ok(canon::b64(&canon::hmac_sha1(
+            secret.as_bytes(),
+            sts.as_bytes(),
+        )))
     }
 }
 

@@ -45,7 +45,7 @@ impl Scheme for OssV4 {
         Some(query_claim(req, &v))
     }
 
-    fn expected(req: &Request, claim: &Claim<Detail>, secret: &str) -> String {
+    fn expected(req: &Request, claim: &Claim<Detail>, secret: &str) -> Result<String, Denied> {
         let d = &claim.detail;
         let mut headers: Vec<(String, String)> = req
             .headers
@@ -73,7 +73,7 @@ impl Scheme for OssV4 {
             &d.additional.join(";"),
             payload,
         );
-        v4::signature(secret, &FLAVOR, &d.scope, &d.datetime, &cr)
+        Ok(v4::signature(secret, &FLAVOR, &d.scope, &d.datetime, &cr))
     }
 }
 

@@ -56,9 +56,12 @@ impl Scheme for QingStor {
         Some(query_claim(&ps, id))
     }
 
-    fn expected(req: &Request, claim: &Claim<String>, secret: &str) -> String {
+    fn expected(req: &Request, claim: &Claim<String>, secret: &str) -> Result<String, Denied> {
         let sts = string_to_sign(req, claim.form, &claim.detail);
-        canon::b64(&canon::hmac_sha256(secret.as_bytes(), sts.as_bytes()))
+        Ok(canon::b64(&canon::hmac_sha256(
+            secret.as_bytes(),
+            sts.as_bytes(),
+        )))
     }
 }
 

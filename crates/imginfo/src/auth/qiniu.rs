@@ -66,10 +66,10 @@ impl Scheme for Qiniu {
         }))
     }
 
-    fn expected(_req: &Request, claim: &Claim<String>, secret: &str) -> String {
-        canon::b64_url(&canon::hmac_sha1(
+    fn expected(_req: &Request, claim: &Claim<String>, secret: &str) -> Result<String, Denied> {
+        Ok(canon::b64_url(&canon::hmac_sha1(
             secret.as_bytes(),
             claim.detail.as_bytes(),
-        ))
+        )))
     }
 }

@@ -376,3 +376,53 @@ fn every_refusal_has_each_dialects_code() {
     );
     assert_eq!(Denied::MethodNotAllowed.code(Dialect::Tos).0, 405);
 }
+
+/// Found by fuzzing: a COS signature listing a parameter the request lacks made the
+/// expected signature empty, and an empty `q-signature` then compared equal. An empty
+/// signature is refused in every scheme, whatever the request lacks.
+#[test]
+fn an_empty_signature_never_verifies() {
+    let keys = [key("AKEMPTY", "some-secret")];
+    let cos = "q-sign-algorithm=sha1&q-ak=AKEMPTY&q-sign-time=1795906387;1795907287&q-key-time=1795906387;1795907287&q-header-list=host&q-url-param-list=imageinfo&q-signature=";
+    let base = R {
+        method: "GET",
+        authority: "img.example.com",
+        path: "/a.jpg",
+        query: "",
+        headers: headers(&[("Host", "img.example.com"), ("Authorization", cos)]),
+        bucket: None,
+        style: Style::CustomDomain,
+        key: "a.jpg",
+        now: 1_795_906_400,
+    };
+    assert_eq!(verify(&base.req(), &keys), Err(Denied::SignatureMismatch));
+    let with_param = R {
+        query: "imageInfo",
+        ..base.clone()
+    };
+    assert_eq!(
+        verify(&with_param.req(), &keys),
+        Err(Denied::SignatureMismatch)
+    );
+    for (query, auth) in [
+        ("OSSAccessKeyId=AKEMPTY&Expires=1795909973&Signature=", ""),
+        ("AWSAccessKeyId=AKEMPTY&Expires=1795909973&Signature=", ""),
+        ("access_key_id=AKEMPTY&expires=1795909973&signature=", ""),
+        ("e=1795909973&token=AKEMPTY:", ""),
+        ("", "OSS AKEMPTY:"),
+        ("", "QS AKEMPTY:"),
+    ] {
+        let mut r = R {
+            query,
+            ..base.clone()
+        };
+        r.headers = headers(&[
+            ("Host", "img.example.com"),
+            ("Date", "Sat, 28 Nov 2026 23:00:00 GMT"),
+        ]);
+        if !auth.is_empty() {
+            r.headers.push(("authorization".into(), auth.into()));
+        }
+        assert!(verify(&r.req(), &keys).is_err(), "{query} {auth}");
+    }
+}

@@ -49,11 +49,9 @@ impl Scheme for TosV4 {
         Some(query_claim(req))
     }
 
-    fn expected(req: &Request, claim: &Claim<Detail>, secret: &str) -> String {
+    fn expected(req: &Request, claim: &Claim<Detail>, secret: &str) -> Result<String, Denied> {
         let d = &claim.detail;
-        let Ok(headers) = v4::signed_headers(req, &d.signed) else {
-            return String::new();
-        };
+        let headers = v4::signed_headers(req, &d.signed)?;
         let payload = req
             .header("x-tos-content-sha256")
             .map(str::to_string)
@@ -68,7 +66,7 @@ impl Scheme for TosV4 {
             &d.signed.join(";"),
             &payload,
         );
-        v4::signature(secret, &FLAVOR, &d.scope, &d.datetime, &cr)
+        Ok(v4::signature(secret, &FLAVOR, &d.scope, &d.datetime, &cr))
     }
 }
 
