@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Builds the fuzz seed corpora (fuzz/corpus/<target>/, not committed) from the shared
-image corpus (../shared/corpus/images, when present) and samples/.
+image corpus (../shared/corpus/images, when present) and samples/, and (target `auth`)
+from the vendor-SDK signature vectors of the core's tests.
 
 Each seed is named by the SHA-1 of its bytes, so re-running adds nothing twice and
 leaves the inputs libFuzzer has found meanwhile in place. Files over MAX_SEED are cut to
@@ -10,6 +11,7 @@ and a cut file is an input worth having anyway.
 usage: make_seeds.py <repo root> [target ...]
 """
 import hashlib
+import json
 import os
 import sys
 
@@ -127,6 +129,23 @@ def main():
     if want("request"):
         n = sum(put(os.path.join(out, "request"), r.encode("utf-8", "surrogateescape")) for r in REQUESTS)
         print(f"[seeds] request: {n} new", file=sys.stderr)
+    if want("auth"):
+        n = sum(put(os.path.join(out, "auth"), s) for s in auth_seeds(root))
+        print(f"[seeds] auth: {n} new", file=sys.stderr)
+
+
+def auth_seeds(root):
+    """Signed requests made by the vendors' SDKs (the core's test vectors) in the auth
+    target's form: method, path, query, host, style byte, then `name:value` headers, all
+    separated by NUL bytes (see fuzz_targets/auth.rs)."""
+    path = os.path.join(root, "crates", "imginfo", "tests", "fixtures", "auth", "sdk-vectors.json")
+    with open(path, encoding="utf-8") as f:
+        vectors = json.load(f)["vectors"]
+    for v in vectors:
+        style = {"path": "p", "vhost": "v"}.get(v["style"], "c")
+        fields = [v["method"], v["path"], v["query"], v["authority"], style]
+        fields += [f"{k}:{val}" for k, val in v["headers"].items()]
+        yield "\0".join(fields).encode("utf-8")
 
 
 if __name__ == "__main__":
