@@ -27,6 +27,8 @@ import { execSync } from "node:child_process";
 import { startOrigin } from "./origin.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+// IMGINFO_BUILD_DIR: another build of the Worker (A/B runs while profiling).
+const BUILD = process.env.IMGINFO_BUILD_DIR ?? join(ROOT, "build");
 const OUT = join(ROOT, "bench", "out");
 const COMPATIBILITY_DATE = "2026-05-01";
 const BUCKET_NAME = "imginfo-bench";
@@ -65,20 +67,20 @@ const WORKERS = {
   ours: {
     label: "imginfo-edge (Rust/WASM)",
     short: "ours",
-    script: join(ROOT, "build", "index.js"),
-    modulesRoot: join(ROOT, "build"),
+    script: join(BUILD, "index.js"),
+    modulesRoot: BUILD,
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-    upload: [join(ROOT, "build", "index_bg.wasm"), join(ROOT, "build", "index.js")],
+    upload: [join(BUILD, "index_bg.wasm"), join(BUILD, "index.js")],
     // As in wrangler.toml, but with the Cache API off: every request does the work.
     bindings: { MAX_READ_BYTES: "4194304", ORIGIN_TIMEOUT_MS: "10000", INFO_CACHE_TTL: "0" },
   },
   "ours-cached": {
     label: "imginfo-edge, Cache API on (INFO_CACHE_TTL=300)",
     short: "ours (cached)",
-    script: join(ROOT, "build", "index.js"),
-    modulesRoot: join(ROOT, "build"),
+    script: join(BUILD, "index.js"),
+    modulesRoot: BUILD,
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-    upload: [join(ROOT, "build", "index_bg.wasm"), join(ROOT, "build", "index.js")],
+    upload: [join(BUILD, "index_bg.wasm"), join(BUILD, "index.js")],
     bindings: { MAX_READ_BYTES: "4194304", ORIGIN_TIMEOUT_MS: "10000", INFO_CACHE_TTL: "300" },
     loadOnly: true,
   },
