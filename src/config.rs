@@ -1,11 +1,15 @@
-//! Configuration from `wrangler.toml` `[vars]` and bindings, read once per request from
-//! the environment (cheap: a few property reads) and validated; a bad value falls back
-//! to its default and is reported in the log rather than breaking every request.
+//! Configuration from `wrangler.toml` `[vars]` and bindings, read from the environment
+//! and validated once per isolate (the environment of a deployed version never changes;
+//! parsing the CORS, lifecycle and access-key JSON on every request was measurable CPU);
+//! a bad value falls back to its default and is reported in the log rather than
+//! breaking every request.
 
 use crate::js;
 use imginfo::cors::{self, CorsRule};
 use imginfo::lifecycle;
 use imginfo::object::{Kms, ObsConfig};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use worker::Env;
 
@@ -53,7 +57,31 @@ pub struct Config {
     pub warnings: Vec<String>,
 }
 
+thread_local! {
+    /// The configuration read from the last `env` object seen, with that object: reused
+    /// while the runtime hands the same `env` (one isolate serves one version; a new
+    /// `env` object, as in tests that restart the runtime with other vars, re-reads).
+    static CACHED: RefCell<Option<(JsValue, Rc<Config>)>> = const { RefCell::new(None) };
+}
+
 impl Config {
+    /// The configuration for this request's environment (read once per `env` object).
+    pub fn for_env(env: &Env) -> Rc<Config> {
+        let raw: &JsValue = env;
+        let hit = CACHED.with(|c| {
+            c.borrow()
+                .as_ref()
+                .filter(|(e, _)| js_sys::Object::is(e, raw))
+                .map(|(_, cfg)| cfg.clone())
+        });
+        if let Some(cfg) = hit {
+            return cfg;
+        }
+        let cfg = Rc::new(Config::from_env(env));
+        CACHED.with(|c| *c.borrow_mut() = Some((raw.clone(), cfg.clone())));
+        cfg
+    }
+
     pub fn from_env(env: &Env) -> Config {
         let raw: &JsValue = env;
         let mut warnings = Vec::new();

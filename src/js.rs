@@ -5,8 +5,14 @@ use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+/// A property name as a JS string, decoded from UTF-8 once per isolate (wasm-bindgen's
+/// interning): the glue reads the same few dozen names on every request.
+fn name(k: &str) -> JsValue {
+    JsValue::from_str(wasm_bindgen::intern(k))
+}
+
 pub fn get(o: &JsValue, k: &str) -> JsValue {
-    Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+    Reflect::get(o, &name(k)).unwrap_or(JsValue::UNDEFINED)
 }
 
 pub fn get_str(o: &JsValue, k: &str) -> Option<String> {
@@ -26,11 +32,11 @@ pub fn get_date_ms(o: &JsValue, k: &str) -> Option<f64> {
 }
 
 pub fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
-    let _ = Reflect::set(o, &JsValue::from_str(k), &v.into());
+    let _ = Reflect::set(o, &name(k), &v.into());
 }
 
 pub fn has(o: &JsValue, k: &str) -> bool {
-    o.is_object() && Reflect::has(o, &JsValue::from_str(k)).unwrap_or(false)
+    o.is_object() && Reflect::has(o, &name(k)).unwrap_or(false)
 }
 
 /// Calls `o[method](...args)` and awaits the result if it is a promise.

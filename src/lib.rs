@@ -34,7 +34,7 @@ use worker::{event, Context, Env, Method, Request, Response, Result};
 
 #[event(fetch)]
 pub async fn main(req: Request, env: Env, wctx: Context) -> Result<web_sys::Response> {
-    let cfg = Config::from_env(&env);
+    let cfg = Config::for_env(&env);
     for w in &cfg.warnings {
         worker::console_warn!("config: {w}");
     }
@@ -105,7 +105,12 @@ async fn pass_through(req: &Request) -> Result<web_sys::Response> {
         .map_err(|_| worker::Error::RustError("fetch did not return a Response".into()))
 }
 
-async fn answer(req: Request, env: Env, wctx: Context, cfg: Config) -> Result<Response> {
+async fn answer(
+    req: Request,
+    env: Env,
+    wctx: Context,
+    cfg: std::rc::Rc<Config>,
+) -> Result<Response> {
     let rid = http::request_id();
     let log = RefCell::new(LogLine {
         request_id: rid.clone(),
