@@ -251,25 +251,39 @@ impl Obj {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-    /// Compact JSON text, members in insertion order.
+    /// Compact JSON text, members in insertion order, written straight into the body
+    /// (no text per member).
     pub fn to_vec(&self) -> Vec<u8> {
-        let mut out = String::from("{");
+        let mut out = Vec::with_capacity(64 + 48 * self.0.len());
+        out.push(b'{');
         for (i, (k, v)) in self.0.iter().enumerate() {
             if i > 0 {
-                out.push(',');
+                out.push(b',');
             }
-            out.push_str(&json_string(k));
-            out.push(':');
-            out.push_str(&v.to_string());
+            write_json(&mut out, k);
+            out.push(b':');
+            write_json(&mut out, v);
         }
-        out.push('}');
-        out.into_bytes()
+        out.push(b'}');
+        out
+    }
+}
+
+/// Appends the compact JSON text of `v` to `out`. Serializing into a `Vec` cannot fail
+/// for these types (string keys, no non-finite floats in `Value`); were it to, nothing
+/// would be appended rather than half a value.
+pub(crate) fn write_json<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
+    let mark = out.len();
+    if serde_json::to_writer(&mut *out, v).is_err() {
+        out.truncate(mark);
     }
 }
 
 /// A JSON string literal.
 pub fn json_string(s: &str) -> String {
-    serde_json::Value::String(s.to_string()).to_string()
+    let mut out = Vec::with_capacity(s.len() + 2);
+    write_json(&mut out, s);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Escapes text for XML element content.
@@ -293,7 +307,10 @@ pub fn xml_escape(s: &str) -> String {
 /// first, thumbnail (IFD1) tags only where no primary tag has the name. `name` maps a
 /// field to the vendor's name, or `None` to leave it out.
 pub fn flat_fields(exif: &Exif, name: impl Fn(&Field) -> Option<String>) -> Vec<(String, &Field)> {
-    let mut out: Vec<(String, &Field)> = Vec::new();
+    let mut out: Vec<(String, &Field)> = Vec::with_capacity(exif.fields.len());
+    // Names already taken (a set: a camera's EXIF has a hundred fields or more).
+    let mut seen: std::collections::HashSet<String> =
+        std::collections::HashSet::with_capacity(exif.fields.len());
     for thumbnail in [false, true] {
         for f in exif
             .fields
@@ -301,7 +318,7 @@ pub fn flat_fields(exif: &Exif, name: impl Fn(&Field) -> Option<String>) -> Vec<
             .filter(|f| (f.ifd == Ifd::Ifd1) == thumbnail)
         {
             if let Some(n) = name(f) {
-                if !out.iter().any(|(k, _)| *k == n) {
+                if seen.insert(n.clone()) {
                     out.push((n, f));
                 }
             }

@@ -7,7 +7,7 @@
 //! are XML `<Error>` with `Code`, `Message`, `RequestId`, `HostId`, `EC`; TOS errors are
 //! JSON with `Code`, `Message`, `RequestId`, `HostId`.
 
-use super::{exiv2, flat_fields, xml_escape, Ctx, Obj, Rendered};
+use super::{exiv2, flat_fields, write_json, xml_escape, Ctx, Obj, Rendered};
 use crate::error::Error;
 use crate::exif::{tags, Field, Ifd, Value};
 use crate::hue::Hue;
@@ -48,11 +48,20 @@ pub fn info(info: &Info, _ctx: &Ctx) -> Rendered {
     }
     m.insert("ImageHeight".into(), info.height().to_string());
     m.insert("ImageWidth".into(), info.width().to_string());
-    let mut o = Obj::new();
-    for (k, v) in m {
-        o.push(k, serde_json::json!({ "value": v }));
+    // `{"<name>":{"value":"<text>"},…}` written straight into the body.
+    let mut body = Vec::with_capacity(64 + 48 * m.len());
+    body.push(b'{');
+    for (i, (k, v)) in m.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        write_json(&mut body, k);
+        body.extend_from_slice(b":{\"value\":");
+        write_json(&mut body, v);
+        body.push(b'}');
     }
-    Rendered::json(200, o.to_vec())
+    body.push(b'}');
+    Rendered::json(200, body)
 }
 
 /// OSS prints GPS coordinates with exiv2's pretty-printer and spells the references
