@@ -8,8 +8,10 @@
 //! `x-amz-content-sha256` (presigned: `UNSIGNED-PAYLOAD`).
 
 use super::canon;
-use super::v4::{self, Flavor, Scope};
-use super::{Claim, Denied, Form, Request, Scheme, Validity, Vendor};
+use super::v4::{self, Flavor, Layout};
+use super::{Claim, Denied, Form, Request, Scheme, Vendor};
+
+pub use super::v4::Detail;
 
 pub struct AwsV4;
 
@@ -23,12 +25,19 @@ pub const FLAVOR: Flavor = Flavor {
 /// The SHA-256 of an empty payload (a header-signed GET without `x-amz-content-sha256`).
 const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-#[derive(Debug, Clone)]
-pub struct Detail {
-    pub scope: Scope,
-    pub datetime: String,
-    pub signed: Vec<String>,
-}
+/// How AWS spells its claims: `host` must be signed; without `x-amz-date`, an HTTP
+/// `Date` stands for the date-time.
+const LAYOUT: Layout = Layout {
+    flavor: FLAVOR,
+    param_prefix: "X-Amz-",
+    date_header: "x-amz-date",
+    date_fallback: iso_of_http_date,
+    host_signed: true,
+    operation_param: None,
+    bad_header: "The Authorization header must be AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=….",
+    bad_query: "A presigned URL needs X-Amz-Algorithm=AWS4-HMAC-SHA256, X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders and X-Amz-Signature.",
+    bad_expires: "X-Amz-Expires must be a number of seconds up to 604800.",
+};
 
 impl Scheme for AwsV4 {
     type Detail = Detail;
@@ -36,20 +45,7 @@ impl Scheme for AwsV4 {
     const VENDOR: Vendor = Vendor::Aws;
 
     fn parse(req: &Request) -> Option<Result<Claim<Detail>, Denied>> {
-        if let Some(rest) = req
-            .header("authorization")
-            .and_then(|a| a.strip_prefix(FLAVOR.algorithm))
-        {
-            return Some(header_claim(req, rest));
-        }
-        let ps = req.params();
-        if !ps
-            .iter()
-            .any(|p| p.name == "X-Amz-Algorithm" || p.name == "X-Amz-Credential")
-        {
-            return None;
-        }
-        Some(query_claim(req))
+        LAYOUT.parse(req)
     }
 
     fn expected(req: &Request, claim: &Claim<Detail>, secret: &str) -> Result<String, Denied> {
@@ -82,105 +78,6 @@ pub fn canonical_uri(raw_path: &str) -> String {
         .map(|seg| canon::uri_encode(&canon::decode_bytes(seg), false))
         .collect::<Vec<_>>()
         .join("/")
-}
-
-fn require_host(signed: &[String]) -> Result<(), Denied> {
-    if signed.iter().any(|h| h == "host") {
-        Ok(())
-    } else {
-        Err(Denied::MissingHeader)
-    }
-}
-
-fn header_claim(req: &Request, rest: &str) -> Result<Claim<Detail>, Denied> {
-    const BAD: Denied = Denied::Malformed(
-        "The Authorization header must be AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=….",
-    );
-    if !rest.starts_with(' ') {
-        return Err(BAD);
-    }
-    let fields = v4::header_fields(rest);
-    let get = |n: &str| fields.iter().find(|(k, _)| *k == n).map(|(_, v)| *v);
-    let (Some(cred), Some(list), Some(sig)) =
-        (get("Credential"), get("SignedHeaders"), get("Signature"))
-    else {
-        return Err(BAD);
-    };
-    let (id, scope) = v4::credential(cred, &FLAVOR)?;
-    let signed = v4::header_list(list)?;
-    require_host(&signed)?;
-    v4::signed_headers(req, &signed)?;
-    let datetime = match (req.header("x-amz-date"), req.header("date")) {
-        (Some(d), _) => d.to_string(),
-        (None, Some(d)) => iso_of_http_date(d).ok_or(Denied::MissingDate)?,
-        (None, None) => return Err(Denied::MissingDate),
-    };
-    let t = v4::check_date(&datetime, &scope)?;
-    Ok(Claim {
-        form: Form::Header,
-        access_key_id: id,
-        signature: sig.to_string(),
-        validity: Validity::Dated(t),
-        consumed: Vec::new(),
-        truncate_at: None,
-        detail: Detail {
-            scope,
-            datetime,
-            signed,
-        },
-    })
-}
-
-fn query_claim(req: &Request) -> Result<Claim<Detail>, Denied> {
-    const BAD: Denied = Denied::Malformed(
-        "A presigned URL needs X-Amz-Algorithm=AWS4-HMAC-SHA256, X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders and X-Amz-Signature.",
-    );
-    let get = |n: &str| req.param(n);
-    let (Some(alg), Some(cred), Some(datetime), Some(expires), Some(list), Some(sig)) = (
-        get("X-Amz-Algorithm"),
-        get("X-Amz-Credential"),
-        get("X-Amz-Date"),
-        get("X-Amz-Expires"),
-        get("X-Amz-SignedHeaders"),
-        get("X-Amz-Signature"),
-    ) else {
-        return Err(BAD);
-    };
-    if alg != FLAVOR.algorithm {
-        return Err(BAD);
-    }
-    let (id, scope) = v4::credential(&cred, &FLAVOR)?;
-    let signed = v4::header_list(&list)?;
-    require_host(&signed)?;
-    v4::signed_headers(req, &signed)?;
-    let from = v4::check_date(&datetime, &scope)?;
-    let secs = canon::seconds(&expires)
-        .filter(|s| *s <= super::MAX_V4_EXPIRES_SECS)
-        .ok_or(Denied::Malformed(
-            "X-Amz-Expires must be a number of seconds up to 604800.",
-        ))?;
-    let consumed = req
-        .params()
-        .into_iter()
-        .filter(|p| p.name.to_ascii_lowercase().starts_with("x-amz-"))
-        .map(|p| p.name)
-        .collect();
-    Ok(Claim {
-        form: Form::Query,
-        access_key_id: id,
-        signature: sig,
-        validity: Validity::Window {
-            from: Some(from),
-            until: from.saturating_add(secs),
-        },
-        consumed,
-        truncate_at: None,
-        detail: Detail {
-            scope,
-            datetime,
-            signed,
-        },
-    })
 }
 
 /// An HTTP `Date` as the `yyyymmddThhmmssZ` SigV4 signs when no `x-amz-date` is sent.

@@ -213,6 +213,40 @@ pub struct Claim<P> {
     pub detail: P,
 }
 
+impl<P> Claim<P> {
+    /// A header-form claim: valid at its request date `t`, nothing in the query its own.
+    pub fn dated(access_key_id: String, signature: String, t: i64, detail: P) -> Self {
+        Claim {
+            form: Form::Header,
+            access_key_id,
+            signature,
+            validity: Validity::Dated(t),
+            consumed: Vec::new(),
+            truncate_at: None,
+            detail,
+        }
+    }
+
+    /// A presigned URL's claim: valid in `validity`, carried by the `consumed` parameters.
+    pub fn presigned(
+        access_key_id: String,
+        signature: String,
+        validity: Validity,
+        consumed: Vec<String>,
+        detail: P,
+    ) -> Self {
+        Claim {
+            form: Form::Query,
+            access_key_id,
+            signature,
+            validity,
+            consumed,
+            truncate_at: None,
+            detail,
+        }
+    }
+}
+
 /// One vendor signature scheme.
 pub trait Scheme {
     /// Scheme-private parts of a claim (signed header list, scope, …).

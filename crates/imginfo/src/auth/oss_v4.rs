@@ -10,7 +10,7 @@
 
 use super::canon;
 use super::v4::{self, Flavor, Scope};
-use super::{Claim, Denied, Form, Request, Scheme, Validity, Vendor};
+use super::{Claim, Denied, Request, Scheme, Vendor};
 
 pub struct OssV4;
 
@@ -133,35 +133,25 @@ fn additional(list: Option<&str>, req: &Request) -> Result<Vec<String>, Denied> 
     Ok(names)
 }
 
+/// OSS's refusal of an `Authorization` header without its fields.
+const BAD_HEADER: &str =
+    "The Authorization header must be OSS4-HMAC-SHA256 Credential=…,[AdditionalHeaders=…,]Signature=….";
+
 fn header_claim(req: &Request, rest: &str) -> Result<Claim<Detail>, Denied> {
-    const BAD: Denied = Denied::Malformed(
-        "The Authorization header must be OSS4-HMAC-SHA256 Credential=…,[AdditionalHeaders=…,]Signature=….",
-    );
-    if !rest.starts_with(' ') {
-        return Err(BAD);
-    }
-    let fields = v4::header_fields(rest);
-    let get = |n: &str| fields.iter().find(|(k, _)| *k == n).map(|(_, v)| *v);
-    let (Some(cred), Some(sig)) = (get("Credential"), get("Signature")) else {
-        return Err(BAD);
+    let fields = v4::header_fields(rest, BAD_HEADER)?;
+    let (Some(cred), Some(sig)) = (fields.get("Credential"), fields.get("Signature")) else {
+        return Err(Denied::Malformed(BAD_HEADER));
     };
     let (id, scope) = v4::credential(cred, &FLAVOR)?;
-    let additional = additional(get("AdditionalHeaders"), req)?;
+    let additional = additional(fields.get("AdditionalHeaders"), req)?;
     let datetime = req.header("x-oss-date").ok_or(Denied::MissingDate)?;
     let t = v4::check_date(datetime, &scope)?;
-    Ok(Claim {
-        form: Form::Header,
-        access_key_id: id,
-        signature: sig.to_string(),
-        validity: Validity::Dated(t),
-        consumed: Vec::new(),
-        truncate_at: None,
-        detail: Detail {
-            scope,
-            datetime: datetime.to_string(),
-            additional,
-        },
-    })
+    let detail = Detail {
+        scope,
+        datetime: datetime.to_string(),
+        additional,
+    };
+    Ok(Claim::dated(id, sig.to_string(), t, detail))
 }
 
 fn query_claim(req: &Request, version: &str) -> Result<Claim<Detail>, Denied> {
@@ -182,12 +172,12 @@ fn query_claim(req: &Request, version: &str) -> Result<Claim<Detail>, Denied> {
     }
     let (id, scope) = v4::credential(&cred, &FLAVOR)?;
     let additional = additional(get("x-oss-additional-headers").as_deref(), req)?;
-    let from = v4::check_date(&datetime, &scope)?;
-    let secs = canon::seconds(&expires)
-        .filter(|s| *s <= super::MAX_V4_EXPIRES_SECS)
-        .ok_or(Denied::Malformed(
-            "x-oss-expires must be a number of seconds up to 604800.",
-        ))?;
+    let validity = v4::presigned_window(
+        &datetime,
+        &scope,
+        &expires,
+        "x-oss-expires must be a number of seconds up to 604800.",
+    )?;
     let consumed = [
         "x-oss-signature-version",
         "x-oss-credential",
@@ -199,20 +189,10 @@ fn query_claim(req: &Request, version: &str) -> Result<Claim<Detail>, Denied> {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    Ok(Claim {
-        form: Form::Query,
-        access_key_id: id,
-        signature: sig,
-        validity: Validity::Window {
-            from: Some(from),
-            until: from.saturating_add(secs),
-        },
-        consumed,
-        truncate_at: None,
-        detail: Detail {
-            scope,
-            datetime,
-            additional,
-        },
-    })
+    let detail = Detail {
+        scope,
+        datetime,
+        additional,
+    };
+    Ok(Claim::presigned(id, sig, validity, consumed, detail))
 }
