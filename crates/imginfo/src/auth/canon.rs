@@ -42,6 +42,20 @@ pub fn sha1_hex(data: &[u8]) -> String {
     hex(&Sha1::digest(data))
 }
 
+/// Appends one `name:value\n` line per header: the header block of the strings the V2-
+/// and V4-style schemes sign.
+pub fn push_header_lines<'a>(
+    s: &mut String,
+    headers: impl IntoIterator<Item = (&'a str, &'a str)>,
+) {
+    for (k, v) in headers {
+        s.push_str(k);
+        s.push(':');
+        s.push_str(v);
+        s.push('\n');
+    }
+}
+
 /// Lower-case hex.
 pub fn hex(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() * 2);

@@ -30,6 +30,7 @@ pub mod oss_v4;
 pub mod qingstor;
 pub mod qiniu;
 pub mod tos_v4;
+mod v2;
 mod v4;
 
 use crate::request::Dialect;
@@ -224,6 +225,19 @@ impl<P> Claim<P> {
             consumed: Vec::new(),
             truncate_at: None,
             detail,
+        }
+    }
+
+    /// The same claim with its scheme-private details turned by `f`.
+    pub fn map<Q>(self, f: impl FnOnce(P) -> Q) -> Claim<Q> {
+        Claim {
+            form: self.form,
+            access_key_id: self.access_key_id,
+            signature: self.signature,
+            validity: self.validity,
+            consumed: self.consumed,
+            truncate_at: self.truncate_at,
+            detail: f(self.detail),
         }
     }
 

@@ -8,8 +8,9 @@
 //! percent-encoded. The Date line is `x-oss-date` when sent (ali-oss sends only that),
 //! else `Date`; a presigned URL puts `Expires` there.
 
-use super::canon::{self, Pair};
-use super::{Claim, Denied, Form, Request, Scheme, Validity, Vendor};
+use super::canon;
+use super::v2::{self, DateLine, Spelling};
+use super::{Claim, Denied, Request, Scheme, Vendor};
 
 pub struct OssV1;
 
@@ -102,7 +103,18 @@ const SUB_RESOURCES: &[&str] = &[
     "x-oss-traffic-limit",
 ];
 
-const PREFIX: &str = "OSS ";
+const SPELLING: Spelling = Spelling {
+    prefix: "OSS ",
+    header_prefix: "x-oss-",
+    mac: canon::hmac_sha1,
+    id_param: "OSSAccessKeyId",
+    expires_param: "Expires",
+    signature_param: "Signature",
+    date_line: DateLine::Used,
+    bad_header: "The OSS Authorization header must be OSS <AccessKeyId>:<Signature>.",
+    bad_query: "A signed OSS URL needs OSSAccessKeyId, Expires and Signature.",
+    bad_expires: "Expires must be a Unix time in seconds.",
+};
 
 impl Scheme for OssV1 {
     /// The Date line of the string to sign.
@@ -111,104 +123,24 @@ impl Scheme for OssV1 {
     const VENDOR: Vendor = Vendor::Oss;
 
     fn parse(req: &Request) -> Option<Result<Claim<String>, Denied>> {
-        if let Some(rest) = req
-            .header("authorization")
-            .and_then(|a| a.strip_prefix(PREFIX))
-        {
-            return Some(header_claim(req, rest));
-        }
-        let ps = req.params();
-        let id = ps.iter().find(|p| p.name == "OSSAccessKeyId")?;
-        Some(query_claim(&ps, id))
+        v2::parse(req, &SPELLING)
     }
 
     fn expected(req: &Request, claim: &Claim<String>, secret: &str) -> Result<String, Denied> {
         let sts = string_to_sign(req, &claim.detail);
-        Ok(canon::b64(&canon::hmac_sha1(
-            secret.as_bytes(),
-            sts.as_bytes(),
-        )))
+        Ok(v2::signature(&SPELLING, secret, &sts))
     }
-}
-
-fn header_claim(req: &Request, rest: &str) -> Result<Claim<String>, Denied> {
-    let (id, sig) = rest
-        .trim()
-        .split_once(':')
-        .filter(|(i, s)| !i.is_empty() && !s.is_empty())
-        .ok_or(Denied::Malformed(
-            "The OSS Authorization header must be OSS <AccessKeyId>:<Signature>.",
-        ))?;
-    let date = req
-        .header("x-oss-date")
-        .or_else(|| req.header("date"))
-        .ok_or(Denied::MissingDate)?;
-    let t = canon::http_date(date).ok_or(Denied::MissingDate)?;
-    Ok(Claim {
-        form: Form::Header,
-        access_key_id: id.to_string(),
-        signature: sig.to_string(),
-        validity: Validity::Dated(t),
-        consumed: Vec::new(),
-        truncate_at: None,
-        detail: date.to_string(),
-    })
-}
-
-fn query_claim(ps: &[Pair], id: &Pair) -> Result<Claim<String>, Denied> {
-    let get = |n: &str| {
-        ps.iter()
-            .find(|p| p.name == n)
-            .and_then(|p| p.value.clone())
-    };
-    let (Some(expires), Some(sig)) = (get("Expires"), get("Signature")) else {
-        return Err(Denied::Malformed(
-            "A signed OSS URL needs OSSAccessKeyId, Expires and Signature.",
-        ));
-    };
-    let until = canon::seconds(&expires)
-        .ok_or(Denied::Malformed("Expires must be a Unix time in seconds."))?;
-    Ok(Claim {
-        form: Form::Query,
-        access_key_id: id.value.clone().unwrap_or_default(),
-        signature: sig,
-        validity: Validity::Window { from: None, until },
-        consumed: vec![
-            "OSSAccessKeyId".into(),
-            "Expires".into(),
-            "Signature".into(),
-        ],
-        truncate_at: None,
-        detail: expires,
-    })
 }
 
 /// The string OSS V1 signs for this request.
 pub fn string_to_sign(req: &Request, date_line: &str) -> String {
-    let mut s = String::new();
-    s.push_str(req.method);
-    s.push('\n');
-    s.push_str(req.header("content-md5").unwrap_or(""));
-    s.push('\n');
-    s.push_str(req.header("content-type").unwrap_or(""));
-    s.push('\n');
-    s.push_str(date_line);
-    s.push('\n');
-    let mut oss: Vec<(&str, &str)> = req
-        .headers
-        .iter()
-        .filter(|(k, _)| k.starts_with("x-oss-"))
-        .map(|(k, v)| (k.as_str(), v.trim()))
-        .collect();
-    oss.sort();
-    for (k, v) in oss {
-        s.push_str(k);
-        s.push(':');
-        s.push_str(v);
-        s.push('\n');
-    }
-    s.push_str(&resource(req));
-    s
+    v2::string_to_sign(
+        req,
+        date_line,
+        SPELLING.header_prefix,
+        &resource(req),
+        false,
+    )
 }
 
 /// `/<bucket>/<key>` (no bucket configured: `/<key>`) and the sub-resources.
@@ -217,20 +149,8 @@ pub fn resource(req: &Request) -> String {
         Some(b) => format!("/{b}/{}", req.key),
         None => format!("/{}", req.key),
     };
-    let mut subs: Vec<(String, Option<String>)> = req
-        .params()
-        .into_iter()
-        .filter(|p| SUB_RESOURCES.contains(&p.name.as_str()))
-        .map(|p| (p.name, p.value.filter(|v| !v.is_empty())))
-        .collect();
-    subs.sort();
-    for (i, (k, v)) in subs.iter().enumerate() {
-        r.push(if i == 0 { '?' } else { '&' });
-        r.push_str(k);
-        if let Some(v) = v {
-            r.push('=');
-            r.push_str(v);
-        }
-    }
+    v2::push_sub_resources(&mut r, '?', req.params(), |p| {
+        SUB_RESOURCES.contains(&p.name.as_str())
+    });
     r
 }

@@ -143,12 +143,10 @@ pub fn canonical_request(
         s.push_str(part);
         s.push('\n');
     }
-    for (k, v) in headers {
-        s.push_str(k);
-        s.push(':');
-        s.push_str(v);
-        s.push('\n');
-    }
+    canon::push_header_lines(
+        &mut s,
+        headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    );
     s.push('\n');
     s.push_str(signed_list);
     s.push('\n');
