@@ -192,6 +192,12 @@ fn invalid(r: &Result<Info, Error>, fmt: &str, words: &str) {
     }
 }
 
+/// The answer stands without EXIF: the block was refused by its declared size, unread.
+fn exif_refused_by_size(info: &Info) {
+    let why = info.exif_error.as_deref().unwrap_or("");
+    assert!(why.contains("exceeds the limit"), "{:?}", info.exif_error);
+}
+
 // ---------------------------------------------------------------------------------------
 // Builders.
 
@@ -260,6 +266,10 @@ fn ihdr() -> Vec<u8> {
 }
 fn png_tail() -> Vec<u8> {
     [png_chunk(b"IDAT", &[0; 10]), png_chunk(b"IEND", &[])].concat()
+}
+/// A 3×2 PNG with `chunks` between IHDR and IDAT.
+fn png_with(chunks: Vec<u8>) -> Vec<u8> {
+    [PNG_SIG.to_vec(), ihdr(), chunks, png_tail()].concat()
 }
 
 /// CRC-32 (ISO 3309), bit by bit: tests only, kept free of the crate's dependencies.
@@ -426,27 +436,14 @@ fn exif_parse_claiming_4gib() {
 #[test]
 fn png_exif_chunk_claiming_4gib() {
     // A chunk length over 2^31 - 1 is invalid in PNG.
-    let f = [
-        PNG_SIG.to_vec(),
-        ihdr(),
-        png_chunk_header(b"eXIf", 0xFFFF_FFF0),
-        png_tail(),
-    ]
-    .concat();
+    let f = png_with(png_chunk_header(b"eXIf", 0xFFFF_FFF0));
     invalid(&hostile("PNG eXIf claiming 4 GiB", &f), "png", "length");
     // The largest legal length, 2^31 - 1, runs past the end of the file: the file is cut
     // after IHDR, whose header stands; the EXIF block is refused by its size, unread.
-    let f = [
-        PNG_SIG.to_vec(),
-        ihdr(),
-        png_chunk_header(b"eXIf", 0x7FFF_FFFF),
-        png_tail(),
-    ]
-    .concat();
+    let f = png_with(png_chunk_header(b"eXIf", 0x7FFF_FFFF));
     let info = hostile("PNG eXIf claiming 2 GiB - 1", &f).expect("the header answers");
     assert_eq!((info.width(), info.height()), (3, 2));
-    let why = info.exif_error.unwrap_or_default();
-    assert!(why.contains("exceeds the limit"), "{why}");
+    exif_refused_by_size(&info);
 }
 
 #[test]
@@ -455,14 +452,7 @@ fn heif_exif_item_claiming_4gib() {
     let info = hostile("HEIF Exif item claiming 4 GiB", &f).expect("the header still answers");
     assert_eq!((info.width(), info.height()), (640, 480));
     assert!(info.exif.is_none());
-    assert!(
-        info.exif_error
-            .as_deref()
-            .unwrap_or("")
-            .contains("exceeds the limit"),
-        "{:?}",
-        info.exif_error
-    );
+    exif_refused_by_size(&info);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -485,13 +475,7 @@ fn far_ifd() -> Vec<u8> {
 #[test]
 fn ifd_of_65535_far_entries_in_png_exif() {
     let block = far_ifd();
-    let f = [
-        PNG_SIG.to_vec(),
-        ihdr(),
-        png_chunk(b"eXIf", &block),
-        png_tail(),
-    ]
-    .concat();
+    let f = png_with(png_chunk(b"eXIf", &block));
     let info = hostile("IFD of 65535 entries pointing 4 GiB away (PNG eXIf)", &f)
         .expect("the header still answers");
     assert_eq!((info.width(), info.height()), (3, 2));
@@ -519,7 +503,7 @@ fn png_100k_chunks_before_ihdr() {
 #[test]
 fn png_100k_chunks_between_ihdr_and_idat() {
     let junk: Vec<u8> = (0..100_000).flat_map(|_| png_chunk(b"tEXt", &[])).collect();
-    let f = [PNG_SIG.to_vec(), ihdr(), junk, png_tail()].concat();
+    let f = png_with(junk);
     invalid(
         &hostile("PNG, 10^5 chunks between IHDR and IDAT", &f),
         "png",
@@ -707,14 +691,7 @@ fn webp_exif_chunk_claiming_4gib() {
     let info = hostile("WebP EXIF chunk claiming 4 GiB (RIFF claiming 4 GiB)", &f)
         .expect("the header answers");
     assert_eq!((info.width(), info.height()), (640, 480));
-    assert!(
-        info.exif_error
-            .as_deref()
-            .unwrap_or("")
-            .contains("exceeds the limit"),
-        "{:?}",
-        info.exif_error
-    );
+    exif_refused_by_size(&info);
     // Inside an honest RIFF: the chunk runs past the RIFF's end.
     let body = [
         vp8x(WEBP_EXIF),
@@ -849,13 +826,7 @@ fn jpeg_exif_of_2000_fields_sharing_a_40k_value() {
 #[test]
 fn png_exif_of_60000_fields_sharing_a_1200k_value() {
     let block = shared_value_tiff(60_000, 1_200_000);
-    let f = [
-        PNG_SIG.to_vec(),
-        ihdr(),
-        png_chunk(b"eXIf", &block),
-        png_tail(),
-    ]
-    .concat();
+    let f = png_with(png_chunk(b"eXIf", &block));
     let info = hostile(
         "PNG eXIf (1.9 MB): 60000 fields sharing one 1.2 MB value",
         &f,
@@ -867,13 +838,7 @@ fn png_exif_of_60000_fields_sharing_a_1200k_value() {
 #[test]
 fn png_exif_of_one_1900k_value() {
     let block = shared_value_tiff(1, 1_900_000);
-    let f = [
-        PNG_SIG.to_vec(),
-        ihdr(),
-        png_chunk(b"eXIf", &block),
-        png_tail(),
-    ]
-    .concat();
+    let f = png_with(png_chunk(b"eXIf", &block));
     let info = hostile("PNG eXIf (1.9 MB): one honest 1.9 MB value", &f).expect("answers");
     assert_eq!((info.width(), info.height()), (3, 2));
 }
