@@ -253,7 +253,7 @@ impl Walk<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe::testutil::{check_prefixes, run};
+    use crate::probe::testutil::{check_prefixes, rest_in_one_read, run};
 
     fn screen(w: u16, h: u16, gct_bits: Option<u8>) -> Vec<u8> {
         let mut f = b"GIF89a".to_vec();
@@ -335,21 +335,8 @@ mod tests {
     fn walk_asks_for_the_rest_in_one_read() {
         let f = anim(40, 3000);
         // Hold the header and the first frame only; the size is known.
-        let mut map = ByteMap::from_prefix(&f[..4000], Some(f.len() as u64));
-        let need = match crate::probe::probe(&map).unwrap() {
-            crate::Step::Need(r) => r,
-            other => panic!("{other:?}"),
-        };
-        assert_eq!(
-            need.end(),
-            f.len() as u64,
-            "the rest of the file in one range"
-        );
-        map.insert(need.offset, f[need.offset as usize..].to_vec());
-        match crate::probe::probe(&map).unwrap() {
-            crate::Step::Done(i) => assert_eq!(i.header.frames, Some(40)),
-            other => panic!("{other:?}"),
-        }
+        let (_, i) = rest_in_one_read(&f, 4000);
+        assert_eq!(i.header.frames, Some(40));
     }
 
     #[test]

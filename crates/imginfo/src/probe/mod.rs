@@ -184,6 +184,27 @@ pub(crate) mod testutil {
         }
     }
 
+    /// Runs the probe from the first `held` bytes of `file`, its size known: it must ask
+    /// for one range that reaches the end of the file, and answer once it holds it.
+    /// Returns that range and the answer.
+    pub fn rest_in_one_read(file: &[u8], held: usize) -> (Range, Info) {
+        let mut map = ByteMap::from_prefix(&file[..held], Some(file.len() as u64));
+        let need = match probe(&map) {
+            Ok(Step::Need(r)) => r,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            need.end(),
+            file.len() as u64,
+            "the rest of the file in one range: {need:?}"
+        );
+        map.insert(need.offset, file[need.offset as usize..].to_vec());
+        match probe(&map) {
+            Ok(Step::Done(i)) => (need, i),
+            other => panic!("{other:?}"),
+        }
+    }
+
     /// Runs the probe the way the driver does, from the full file.
     pub fn run(file: &[u8]) -> Result<Info, Error> {
         let mut map = ByteMap::new();

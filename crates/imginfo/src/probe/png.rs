@@ -320,7 +320,7 @@ pub fn decode_raw_profile(text: &[u8]) -> Result<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe::testutil::{check_prefixes, run};
+    use crate::probe::testutil::{check_prefixes, rest_in_one_read, run};
 
     fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
         let mut c = (data.len() as u32).to_be_bytes().to_vec();
@@ -367,17 +367,9 @@ mod tests {
     #[test]
     fn exif_after_idat_found_in_tail() {
         let f = sample(true, 200_000);
-        let mut map = ByteMap::from_prefix(&f[..4096], Some(f.len() as u64));
-        let need = match crate::probe::probe(&map).unwrap() {
-            crate::Step::Need(r) => r,
-            other => panic!("{other:?}"),
-        };
-        assert_eq!(need.end(), f.len() as u64, "asks for the tail");
-        map.insert(need.offset, f[need.offset as usize..].to_vec());
-        match crate::probe::probe(&map).unwrap() {
-            crate::Step::Done(info) => assert_eq!(info.orientation(), Some(8)),
-            other => panic!("{other:?}"),
-        }
+        // One read of the tail.
+        let (_, info) = rest_in_one_read(&f, 4096);
+        assert_eq!(info.orientation(), Some(8));
         // Without a known size, the walk goes chunk by chunk until a read tells the size,
         // and the tail decides as before.
         let small = sample(true, 100);

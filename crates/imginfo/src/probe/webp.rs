@@ -338,7 +338,7 @@ fn chain_ends_at(tail: &[u8], at: usize, end: u64, seen: &mut [bool]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe::testutil::{check_prefixes, run};
+    use crate::probe::testutil::{check_prefixes, rest_in_one_read, run};
 
     fn chunk(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
         let mut c = kind.to_vec();
@@ -434,22 +434,10 @@ mod tests {
     #[test]
     fn far_exif_is_reached_with_one_read() {
         let f = extended_with_exif(true, 400_000);
-        let mut map = ByteMap::from_prefix(&f[..68 * 1024], Some(f.len() as u64));
-        let need = match crate::probe::probe(&map).unwrap() {
-            crate::Step::Need(r) => r,
-            other => panic!("{other:?}"),
-        };
-        assert_eq!(
-            need.end(),
-            f.len() as u64,
-            "the rest after the image data: {need:?}"
-        );
+        // The rest after the image data.
+        let (need, i) = rest_in_one_read(&f, 68 * 1024);
         assert!(need.len < 200, "{need:?}");
-        map.insert(need.offset, f[need.offset as usize..].to_vec());
-        match crate::probe::probe(&map).unwrap() {
-            crate::Step::Done(i) => assert_eq!(i.orientation(), Some(6)),
-            other => panic!("{other:?}"),
-        }
+        assert_eq!(i.orientation(), Some(6));
     }
 
     fn animation(frames: usize, frame_len: usize, exif: bool) -> Vec<u8> {
@@ -478,17 +466,8 @@ mod tests {
         check_prefixes(&f, f.len(), 1, &i);
         // A bigger one: from the first window, one more read of the rest.
         let f = animation(200, 2000, false);
-        let mut map = ByteMap::from_prefix(&f[..68 * 1024], Some(f.len() as u64));
-        let need = match crate::probe::probe(&map).unwrap() {
-            crate::Step::Need(r) => r,
-            other => panic!("{other:?}"),
-        };
-        assert_eq!(need.end(), f.len() as u64);
-        map.insert(need.offset, f[need.offset as usize..].to_vec());
-        match crate::probe::probe(&map).unwrap() {
-            crate::Step::Done(i) => assert_eq!(i.header.frames, Some(200)),
-            other => panic!("{other:?}"),
-        }
+        let (_, i) = rest_in_one_read(&f, 68 * 1024);
+        assert_eq!(i.header.frames, Some(200));
     }
 
     #[test]
