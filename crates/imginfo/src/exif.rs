@@ -329,24 +329,28 @@ fn display(f: &exif::Field, parsed: &exif::Exif) -> String {
             }
             s
         }
-        exif::Value::Byte(bytes) if generic => {
-            let mut s = String::with_capacity(5 * bytes.len());
-            for (i, &b) in bytes.iter().enumerate() {
-                if i > 0 {
-                    s.push_str(", ");
-                }
-                if b >= 100 {
-                    s.push(char::from(b'0' + b / 100));
-                }
-                if b >= 10 {
-                    s.push(char::from(b'0' + b / 10 % 10));
-                }
-                s.push(char::from(b'0' + b % 10));
-            }
-            s
-        }
+        exif::Value::Byte(bytes) if generic => decimal_bytes(bytes, ", "),
         _ => f.display_value().with_unit(parsed).to_string(),
     }
+}
+
+/// Bytes as decimal numbers joined by `sep`, written digit by digit: the text `{}` per
+/// byte would give, without `core::fmt` per byte (blobs of tens of KiB are printed).
+pub(crate) fn decimal_bytes(bytes: &[u8], sep: &str) -> String {
+    let mut s = String::with_capacity(bytes.len() * (3 + sep.len()));
+    for (i, &b) in bytes.iter().enumerate() {
+        if i > 0 {
+            s.push_str(sep);
+        }
+        if b >= 100 {
+            s.push(char::from(b'0' + b / 100));
+        }
+        if b >= 10 {
+            s.push(char::from(b'0' + b / 10 % 10));
+        }
+        s.push(char::from(b'0' + b % 10));
+    }
+    s
 }
 
 /// Tag numbers the core and renderers use by name.
@@ -628,5 +632,19 @@ mod tests {
             "{}",
             &note.display[..12]
         );
+    }
+
+    #[test]
+    fn decimal_bytes_print_as_fmt_does() {
+        let all: Vec<u8> = (0..=255).collect();
+        for sep in [", ", " "] {
+            let want = all
+                .iter()
+                .map(|b| b.to_string())
+                .collect::<Vec<_>>()
+                .join(sep);
+            assert_eq!(decimal_bytes(&all, sep), want);
+        }
+        assert_eq!(decimal_bytes(&[], " "), "");
     }
 }

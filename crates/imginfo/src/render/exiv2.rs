@@ -50,20 +50,15 @@ fn join<T: std::fmt::Display>(v: &[T]) -> String {
 
 /// [`join`] for bytes, digit by digit (the same text, without `core::fmt` per byte).
 fn join_bytes(v: &[u8]) -> String {
-    let mut s = String::with_capacity(v.len() * 4);
-    for (i, &b) in v.iter().enumerate() {
-        if i > 0 {
-            s.push(' ');
-        }
-        if b >= 100 {
-            s.push(char::from(b'0' + b / 100));
-        }
-        if b >= 10 {
-            s.push(char::from(b'0' + b / 10 % 10));
-        }
-        s.push(char::from(b'0' + b % 10));
-    }
-    s
+    crate::exif::decimal_bytes(v, " ")
+}
+
+/// Rationals as exiv2 prints them: `n/d`, space-separated.
+fn fractions<T: std::fmt::Display>(v: &[(T, T)]) -> String {
+    v.iter()
+        .map(|(n, d)| format!("{n}/{d}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The value as exiv2's `toString()` prints it.
@@ -76,20 +71,12 @@ pub fn raw(v: &Value) -> String {
             .unwrap_or_default(),
         Value::Short(v) => join(v),
         Value::Long(v) => join(v),
-        Value::Rational(v) => v
-            .iter()
-            .map(|(n, d)| format!("{n}/{d}"))
-            .collect::<Vec<_>>()
-            .join(" "),
+        Value::Rational(v) => fractions(v),
         Value::SByte(v) => join(v),
         Value::Undefined(v) => join_bytes(v),
         Value::SShort(v) => join(v),
         Value::SLong(v) => join(v),
-        Value::SRational(v) => v
-            .iter()
-            .map(|(n, d)| format!("{n}/{d}"))
-            .collect::<Vec<_>>()
-            .join(" "),
+        Value::SRational(v) => fractions(v),
         Value::Float(v) => join(v),
         Value::Double(v) => join(v),
         Value::Unknown(..) => String::new(),
@@ -101,12 +88,7 @@ pub fn raw(v: &Value) -> String {
 /// and a space: `30deg 17' 30.620" `. A zero denominator prints the raw value in
 /// parentheses, as exiv2 does.
 pub fn degrees(r: &[(u32, u32)]) -> String {
-    let raw = || {
-        r.iter()
-            .map(|(n, d)| format!("{n}/{d}"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    let raw = || fractions(r);
     if r.len() != 3 {
         return raw();
     }
