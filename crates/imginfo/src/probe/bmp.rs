@@ -202,51 +202,27 @@ mod tests {
 
     #[test]
     fn alpha_from_bitfields_masks() {
+        // Red, green, blue and alpha masks, for 6×6 32-bit files.
+        const MASKS: [u32; 4] = [0xff0000, 0xff00, 0xff, 0xff000000];
+        let alpha = |size, comp| {
+            run(&info(size, 6, 6, 32, comp, MASKS))
+                .unwrap()
+                .header
+                .alpha
+        };
         // V3 (56) with an alpha mask and BI_BITFIELDS: alpha.
-        let f = info(
-            56,
-            6,
-            6,
-            32,
-            BI_BITFIELDS,
-            [0xff0000, 0xff00, 0xff, 0xff000000],
-        );
+        let f = info(56, 6, 6, 32, BI_BITFIELDS, MASKS);
         let i = run(&f).unwrap();
         assert_eq!(i.header.alpha, Some(true));
         assert_eq!(i.header.color, Some(ColorSpace::Srgb));
         check_prefixes(&f, f.len(), 1, &i);
         // V2 (52) has no alpha mask field; the bytes at 66 are not one.
-        let f = info(
-            52,
-            6,
-            6,
-            32,
-            BI_BITFIELDS,
-            [0xff0000, 0xff00, 0xff, 0xff000000],
-        );
-        assert_eq!(run(&f).unwrap().header.alpha, Some(false));
+        assert_eq!(alpha(52, BI_BITFIELDS), Some(false));
         // A 40-byte header with BI_BITFIELDS has three masks; with BI_ALPHABITFIELDS four.
-        let f = info(
-            40,
-            6,
-            6,
-            32,
-            BI_BITFIELDS,
-            [0xff0000, 0xff00, 0xff, 0xff000000],
-        );
-        assert_eq!(run(&f).unwrap().header.alpha, Some(false));
-        let f = info(
-            40,
-            6,
-            6,
-            32,
-            BI_ALPHABITFIELDS,
-            [0xff0000, 0xff00, 0xff, 0xff000000],
-        );
-        assert_eq!(run(&f).unwrap().header.alpha, Some(true));
+        assert_eq!(alpha(40, BI_BITFIELDS), Some(false));
+        assert_eq!(alpha(40, BI_ALPHABITFIELDS), Some(true));
         // BI_RGB ignores the V4 alpha mask.
-        let f = info(108, 6, 6, 32, 0, [0xff0000, 0xff00, 0xff, 0xff000000]);
-        assert_eq!(run(&f).unwrap().header.alpha, Some(false));
+        assert_eq!(alpha(108, 0), Some(false));
     }
 
     #[test]
