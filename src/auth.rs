@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::js;
 use imginfo::auth::{self, AccessKey, Denied, Style, Verified};
 use imginfo::request::{self, Addressing, Dialect};
+use imginfo::url_parts::UrlParts;
 use wasm_bindgen::JsValue;
 use worker::Request;
 
@@ -96,11 +97,8 @@ struct Parts {
     headers: Vec<(String, String)>,
 }
 
-fn parts(req: &Request, url: &url::Url) -> Parts {
-    let authority = match url.port() {
-        Some(p) => format!("{}:{p}", url.host_str().unwrap_or("")),
-        None => url.host_str().unwrap_or("").to_string(),
-    };
+fn parts(req: &Request, url: &UrlParts) -> Parts {
+    let authority = url.authority();
     let mut headers: Vec<(String, String)> = req
         .headers()
         .entries()
@@ -111,10 +109,10 @@ fn parts(req: &Request, url: &url::Url) -> Parts {
     }
     Parts {
         method: req.method().to_string(),
-        scheme: url.scheme().to_string(),
+        scheme: url.scheme.to_string(),
         authority,
-        path: url.path().to_string(),
-        query: url.query().unwrap_or("").to_string(),
+        path: url.path.to_string(),
+        query: url.query.unwrap_or("").to_string(),
         headers,
     }
 }
@@ -136,7 +134,7 @@ fn now_secs() -> i64 {
 /// Verifies a request for object `key` (decoded, bucket taken off).
 fn verify(
     req: &Request,
-    url: &url::Url,
+    url: &UrlParts,
     keys: &[AccessKey],
     bucket: Option<&str>,
     key: &str,
@@ -159,16 +157,16 @@ fn verify(
 
 /// The check before an object route: public mode passes everything; signed mode needs
 /// a valid signature from a key that may read `key`.
-pub fn gate(req: &Request, url: &url::Url, cfg: &Config, key: &str) -> Gate {
+pub fn gate(req: &Request, url: &UrlParts, cfg: &Config, key: &str) -> Gate {
     if cfg.access.mode == Mode::Public {
         return Gate::Pass {
-            query: url.query().map(str::to_string),
+            query: url.query.map(str::to_string),
             image_info: None,
         };
     }
     match verify(req, url, &cfg.access.keys, cfg.bucket_name.as_deref(), key) {
         Ok(v) => Gate::Pass {
-            query: Some(v.operation_query(url.query().unwrap_or(""))),
+            query: Some(v.operation_query(url.query.unwrap_or(""))),
             image_info: v.vendor.image_info_dialect(),
         },
         Err(d) => Gate::Refuse(d),
@@ -176,18 +174,18 @@ pub fn gate(req: &Request, url: &url::Url, cfg: &Config, key: &str) -> Gate {
 }
 
 /// The page's listing endpoint (decoded path `/_/api/list`).
-pub fn is_listing(url: &url::Url) -> bool {
-    percent_encoding::percent_decode_str(url.path()).decode_utf8_lossy() == "/_/api/list"
+pub fn is_listing(url: &UrlParts) -> bool {
+    percent_encoding::percent_decode_str(url.path).decode_utf8_lossy() == "/_/api/list"
 }
 
 /// The check before the listing endpoint: in signed mode, a request signed for the
 /// endpoint's own path (`_/api/list`) by a key whose prefixes cover the listed prefix.
-pub fn gate_listing(req: &Request, url: &url::Url, cfg: &Config) -> Result<(), Denied> {
+pub fn gate_listing(req: &Request, url: &UrlParts, cfg: &Config) -> Result<(), Denied> {
     let access = &cfg.access;
     if access.mode == Mode::Public {
         return Ok(());
     }
-    let path_key = url.path().trim_start_matches('/').to_string();
+    let path_key = url.path.trim_start_matches('/').to_string();
     // The signature alone: the listing's own prefix rule below replaces the object check.
     let open: Vec<AccessKey> = access
         .keys
@@ -201,7 +199,7 @@ pub fn gate_listing(req: &Request, url: &url::Url, cfg: &Config) -> Result<(), D
     // Every `prefix` the request carries (the listing reads the last one; a signature
     // may not cover them all, as Qiniu's does not cover what follows its token) must lie
     // inside the key's prefixes; none at all lists from the bucket's root.
-    let prefixes: Vec<String> = imginfo::request::params(url.query().unwrap_or(""))
+    let prefixes: Vec<String> = imginfo::request::params(url.query.unwrap_or(""))
         .into_iter()
         .filter(|p| p.name == "prefix")
         .map(|p| p.value.unwrap_or_default())

@@ -22,6 +22,7 @@ use imginfo::object::{head_headers, ObjectMeta};
 use imginfo::render::{self, Ctx, ReadStats};
 use imginfo::request::{self, Action, Dialect, Op};
 use imginfo::ssec::{self, SseC, SsecError};
+use imginfo::url_parts::UrlParts;
 use imginfo::vendor::Family;
 use imginfo::{etag, Error};
 use source::origin::{Origin, OriginReader};
@@ -46,20 +47,15 @@ pub async fn main(req: Request, env: Env, wctx: Context) -> Result<web_sys::Resp
 
 /// The signer of a request (`Authorization` or presigned query), if any.
 fn signer(req: &Request) -> Result<Option<Family>> {
-    let url = req.url()?;
+    let raw = req.inner().url();
     let auth = req.headers().get("Authorization")?;
-    Ok(Family::detect(auth.as_deref(), url.query()))
+    Ok(Family::detect(auth.as_deref(), UrlParts::split(&raw).query))
 }
 
 /// The request's URL path with the configured bucket name taken out of it (path style)
 /// or found in the host (virtual-host style); see `request::strip_bucket`.
-fn key_path(url: &worker::Url, cfg: &Config) -> String {
-    let host = match (url.host_str(), url.port()) {
-        (Some(h), Some(p)) => format!("{h}:{p}"),
-        (Some(h), None) => h.to_string(),
-        _ => String::new(),
-    };
-    request::strip_bucket(&host, url.path(), cfg.bucket_name.as_deref())
+fn key_path(url: &UrlParts, cfg: &Config) -> String {
+    request::strip_bucket(&url.authority(), url.path, cfg.bucket_name.as_deref())
         .1
         .to_string()
 }
@@ -84,9 +80,10 @@ fn answered_in_route_mode(req: &Request, cfg: &Config) -> Result<bool> {
             .get("Access-Control-Request-Method")?
             .is_some());
     }
-    let url = req.url()?;
+    let raw = req.inner().url();
+    let url = UrlParts::split(&raw);
     let info = matches!(
-        request::parse(&key_path(&url, cfg), url.query(), &hints(req, cfg)),
+        request::parse(&key_path(&url, cfg), url.query, &hints(req, cfg)),
         Ok(Op {
             action: Action::Info(_) | Action::Exif(_),
             ..
@@ -213,8 +210,11 @@ async fn route(
     wctx: &Context,
     log: &RefCell<LogLine>,
 ) -> Result<Response> {
-    let url = req.url()?;
-    if www::is_reserved(url.path()) {
+    // The URL as the runtime serialized it, read in place (no `url` crate: `Request::url`
+    // would parse it again with IDNA tables that are a sixth of the upload).
+    let raw = req.inner().url();
+    let url = UrlParts::split(&raw);
+    if www::is_reserved(url.path) {
         log.borrow_mut().route = "www";
         if auth::is_listing(&url) {
             if let Err(d) = auth::gate_listing(req, &url, cfg) {
@@ -224,16 +224,13 @@ async fn route(
         return www::reserved(req, env).await;
     }
     let method = req.method();
-    let host = url.host_str().unwrap_or("").to_string();
+    let host = url.host.to_string();
     let path = key_path(&url, cfg);
     let hints = hints(req, cfg);
-    let mut op = request::parse(&path, url.query(), &hints);
+    let mut op = request::parse(&path, url.query, &hints);
     let signed = signer(req)?;
     let origin = if cfg.route {
-        Some(match url.port() {
-            Some(p) => format!("{}://{host}:{p}", url.scheme()),
-            None => format!("{}://{host}", url.scheme()),
-        })
+        Some(url.origin())
     } else {
         cfg.origin.clone()
     };
@@ -249,12 +246,14 @@ async fn route(
         },
         method: method.clone(),
         headers: req.headers(),
-        query: url.query().map(str::to_string),
+        query: url.query.map(str::to_string),
         family: signed.unwrap_or(Family::ANONYMOUS),
         signed,
         origin,
         use_r2: !cfg.route,
-        api_version: url.query_pairs().any(|(k, _)| k == "apiversion"),
+        api_version: request::params(url.query.unwrap_or(""))
+            .iter()
+            .any(|p| p.name == "apiversion"),
     };
     // Nothing but GET and HEAD reaches an object route (OPTIONS is answered before).
     if let Err(d) = imginfo::auth::method_allowed(method.as_ref()) {
@@ -267,7 +266,7 @@ async fn route(
             match auth::gate(req, &url, cfg, &key) {
                 auth::Gate::Refuse(d) => return deny(&r, error_dialect(&op), d),
                 auth::Gate::Pass { query, image_info } => {
-                    if query.as_deref() != url.query() {
+                    if query.as_deref() != url.query {
                         let hints = request::Hints {
                             image_info_default: image_info.unwrap_or(hints.image_info_default),
                             ..hints.clone()
@@ -393,14 +392,14 @@ fn deny(r: &Req, d: Option<Dialect>, denied: imginfo::auth::Denied) -> Result<Re
 
 /// The listing endpoint refused: the native JSON error, as the page's API answers.
 fn listing_refused(
-    url: &url::Url,
+    url: &UrlParts,
     rid: &str,
     log: &RefCell<LogLine>,
     denied: imginfo::auth::Denied,
 ) -> Result<Response> {
     let ctx = Ctx {
         request_id: rid.to_string(),
-        host: url.host_str().unwrap_or("").to_string(),
+        host: url.host.to_string(),
         ..Ctx::default()
     };
     let rendered = render::error(Dialect::Native, &Error::Denied(denied), &ctx);
@@ -683,15 +682,10 @@ fn preflight(req: &Request, cfg: &Config, rid: &str) -> Result<Response> {
             http::respond(200, &headers, Body::Empty)
         }
         Err(refusal) => {
-            let url = req.url()?;
-            let key = request::key_from_path(url.path()).unwrap_or_default();
-            let body = obs_error_xml(
-                refusal.code,
-                refusal.message,
-                rid,
-                url.host_str().unwrap_or(""),
-                &key,
-            );
+            let raw = req.inner().url();
+            let url = UrlParts::split(&raw);
+            let key = request::key_from_path(url.path).unwrap_or_default();
+            let body = obs_error_xml(refusal.code, refusal.message, rid, url.host, &key);
             headers.push(("Content-Type".into(), "application/xml".into()));
             http::respond(refusal.status, &headers, Body::Bytes(body.into_bytes()))
         }

@@ -11,6 +11,7 @@
 //! Worker's own bundle.
 
 use crate::js;
+use imginfo::url_parts::UrlParts;
 use js_sys::Object;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -87,8 +88,9 @@ pub async fn reserved(req: &Request, env: &Env) -> Result<Response> {
             r#"{"error":{"code":"method_not_allowed","message":"Only GET and HEAD are served under /_/."}}"#,
         );
     }
-    let url = req.url()?;
-    let path = percent_encoding::percent_decode_str(url.path())
+    let raw = req.inner().url();
+    let url = UrlParts::split(&raw);
+    let path = percent_encoding::percent_decode_str(url.path)
         .decode_utf8_lossy()
         .into_owned();
     if path == LIST_PATH {
@@ -124,8 +126,8 @@ fn binding(env: &Env) -> Option<JsValue> {
 
 /// Fetches `path` from the assets binding with the request's method.
 async fn asset(req: &Request, assets: &JsValue, path: &str) -> Result<web_sys::Response> {
-    let url = req.url()?;
-    let target = format!("{}{}", url.origin().ascii_serialization(), path);
+    let raw = req.inner().url();
+    let target = format!("{}{}", UrlParts::split(&raw).origin(), path);
     let init = Object::new();
     js::set(
         &init,
@@ -171,7 +173,7 @@ fn json(status: u16, body: &str) -> Result<Response> {
 }
 
 /// `GET /_/api/list[?prefix=…&cursor=…]`: one page of keys from R2, when enabled.
-async fn list(env: &Env, url: &url::Url) -> Result<Response> {
+async fn list(env: &Env, url: &UrlParts<'_>) -> Result<Response> {
     if !listing_enabled(env) {
         return json(
             404,
@@ -188,7 +190,7 @@ async fn list(env: &Env, url: &url::Url) -> Result<Response> {
     let opts = Object::new();
     js::set(&opts, "limit", LIST_LIMIT);
     // `prefix` and `cursor`, percent-decoded once (`+` is a plus, as in keys).
-    for pair in url.query().unwrap_or("").split('&') {
+    for pair in url.query.unwrap_or("").split('&') {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         if (k == "prefix" || k == "cursor") && !v.is_empty() {
             let v = percent_encoding::percent_decode_str(v).decode_utf8_lossy();

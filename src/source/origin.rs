@@ -74,7 +74,9 @@ impl Origin {
         headers: &[(&str, String)],
     ) -> Result<OriginResponse, Error> {
         let mut url = self.url(key);
-        let base = url::Url::parse(&self.base).map_err(|_| Error::Upstream("bad ORIGIN".into()))?;
+        // Redirect targets are resolved and compared by the runtime's WHATWG URL.
+        let base =
+            web_sys::Url::new(&self.base).map_err(|_| Error::Upstream("bad ORIGIN".into()))?;
         for _ in 0..=MAX_REDIRECTS {
             let (resp, abort) = self.fetch_once(method, &url, headers).await?;
             let status = resp.status();
@@ -85,27 +87,25 @@ impl Origin {
                     .ok()
                     .flatten()
                     .unwrap_or_default();
-                let next = url::Url::parse(&url)
-                    .and_then(|u| u.join(&loc))
-                    .map_err(|_| {
-                        Error::Upstream(format!("origin redirect to an invalid location: {loc}"))
-                    })?;
+                let next = web_sys::Url::new_with_base(&loc, &url).map_err(|_| {
+                    Error::Upstream(format!("origin redirect to an invalid location: {loc}"))
+                })?;
                 if next.origin() != base.origin() {
                     return Err(Error::Upstream(format!(
                         "origin redirected to another host ({}); not followed",
-                        next.origin().ascii_serialization()
+                        next.origin()
                     )));
                 }
                 // Same host, but only under ORIGIN's own path: a redirect never takes a
                 // read out of the configured prefix.
-                if !within_prefix(base.path(), next.path()) {
+                if !within_prefix(&base.pathname(), &next.pathname()) {
                     return Err(Error::Upstream(
                         "origin redirected outside the configured path; not followed".into(),
                     ));
                 }
                 cancel_body(&resp);
                 abort.abort();
-                url = next.to_string();
+                url = next.href();
                 continue;
             }
             return Ok(OriginResponse {

@@ -22,6 +22,7 @@ pub mod probe;
 pub mod render;
 pub mod request;
 pub mod ssec;
+pub mod url_parts;
 pub mod vendor;
 
 pub use bytes::{ByteMap, Range};
