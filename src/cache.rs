@@ -31,12 +31,7 @@ pub fn cacheable(d: Dialect) -> bool {
     d != Dialect::Native
 }
 
-/// The cache key: a synthetic URL no request can name.
-pub fn key(d: Dialect, exif_only: bool, object_key: &str) -> String {
-    key_for(d, if exif_only { "exif" } else { "info" }, object_key)
-}
-
-/// The cache key of a route (`info`, `exif`, `hue`).
+/// The cache key of a route (`info`, `exif`, `hue`): a synthetic URL no request can name.
 pub fn key_for(d: Dialect, route: &str, object_key: &str) -> String {
     let k = utf8_percent_encode(object_key, NON_ALPHANUMERIC);
     format!("https://imginfo-edge.cache/v1/{}/{route}/{k}", d.name())

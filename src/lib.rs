@@ -9,6 +9,7 @@ mod cache;
 mod config;
 mod http;
 mod hue;
+mod info;
 mod js;
 mod source;
 mod www;
@@ -17,17 +18,15 @@ use config::{Config, BUCKET_BINDING};
 use http::{Body, ByteRange};
 use imginfo::conditional::{self, Outcome, Preconditions};
 use imginfo::cors;
-use imginfo::driver::{inspect, Budget};
 use imginfo::object::{head_headers, ObjectMeta};
-use imginfo::render::{self, Ctx, ReadStats};
+use imginfo::render::{self, Ctx};
 use imginfo::request::{self, Action, Dialect, Op};
 use imginfo::ssec::{self, SseC, SsecError};
 use imginfo::url_parts::UrlParts;
 use imginfo::vendor::Family;
-use imginfo::{etag, Error};
-use source::origin::{Origin, OriginReader};
-use source::r2::{GetOpts, R2Range, R2Reader, R2};
-use source::{InfoSource, Timed};
+use imginfo::Error;
+use source::origin::Origin;
+use source::r2::{GetOpts, R2Range, R2};
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -294,8 +293,8 @@ async fn route(
         };
     }
     match (&method, &op.action) {
-        (Method::Get | Method::Head, Action::Info(d)) => info(&r, *d, false).await,
-        (Method::Get | Method::Head, Action::Exif(d)) => info(&r, *d, true).await,
+        (Method::Get | Method::Head, Action::Info(d)) => info::info(&r, *d, false).await,
+        (Method::Get | Method::Head, Action::Exif(d)) => info::info(&r, *d, true).await,
         (Method::Get | Method::Head, Action::Hue(d)) => hue::average_hue(&r, *d).await,
         // The OBS SDK's `HEAD /?apiversion` probe is answered by `index`, not the page.
         (Method::Get | Method::Head, Action::Object) if op.key.is_empty() && r.api_version => {
@@ -427,175 +426,6 @@ fn log(r: &Req, dialect: &'static str, _status: u16, e: Option<&Error>) {
     let mut l = r.log.borrow_mut();
     l.dialect = Some(dialect);
     l.error = e.map(|e| e.to_string());
-}
-
-/// An info request: a cached answer, a `304`, or ranged reads through the driver and
-/// the dialect's renderer.
-async fn info(r: &Req<'_>, d: Dialect, exif_only: bool) -> Result<Response> {
-    let t0 = js_sys::Date::now();
-    let key = r.ctx.key.clone();
-    let head_only = r.method == Method::Head;
-    let if_none_match = r.headers.get("if-none-match")?;
-    let rid_header = (d.request_id_header().to_string(), r.ctx.request_id.clone());
-    let use_cache = r.cfg.info_cache_ttl > 0 && cache::cacheable(d);
-    let cache_key = cache::key(d, exif_only, &key);
-
-    if use_cache {
-        if let Some(entry) = cache::get(&cache_key).await {
-            r.log.borrow_mut().cache = Some("hit");
-            log(r, d.name(), entry.status, None);
-            let etag = entry
-                .object_etag
-                .as_deref()
-                .map(|e| etag::info_etag(e, d, exif_only));
-            let mut h = entry.headers;
-            h.retain(|(k, _)| {
-                !k.eq_ignore_ascii_case(d.request_id_header()) && k != "server-timing"
-            });
-            h.push(rid_header);
-            h.extend(signer_request_id_headers(r, d));
-            h.push((
-                "Server-Timing".into(),
-                format!(
-                    "cache;desc=\"hit\", {}",
-                    http::server_timing(0, 0, 0.0, js_sys::Date::now() - t0)
-                ),
-            ));
-            if let (Some(inm), Some(e)) = (&if_none_match, &etag) {
-                if etag::none_match(inm, e) {
-                    h.retain(|(k, _)| k != "content-type");
-                    return http::respond(304, &h, Body::Empty);
-                }
-            }
-            let body = if head_only {
-                Body::Empty
-            } else {
-                Body::Bytes(entry.body)
-            };
-            return http::respond(entry.status, &h, body);
-        }
-        r.log.borrow_mut().cache = Some("miss");
-    }
-
-    let bucket = r.bucket();
-    // A conditional request for an object whose ETag R2 gives cheaply: 304 before any
-    // ranged read.
-    if let (Some(inm), Some(r2)) = (&if_none_match, &bucket) {
-        if let Ok(Some(meta)) = r2.head(&key).await {
-            if let Some(e) = &meta.etag {
-                let tag = etag::info_etag(e, d, exif_only);
-                if etag::none_match(inm, &tag) {
-                    log(r, d.name(), 304, None);
-                    let h = vec![rid_header, ("ETag".into(), tag)];
-                    return http::respond(304, &h, Body::Empty);
-                }
-            }
-        }
-    }
-
-    let budget = Budget {
-        max_bytes: r.cfg.max_read_bytes,
-        ..Budget::default()
-    };
-    let origin = r.origin.clone().map(|base| Origin {
-        base,
-        timeout_ms: r.cfg.origin_timeout_ms,
-    });
-    let mut outcome = None;
-    if let Some(r2) = bucket {
-        let mut src = Timed {
-            inner: InfoSource::R2(R2Reader {
-                r2,
-                key: key.clone(),
-                meta: None,
-            }),
-            read_ms: 0.0,
-        };
-        let (res, stats) = inspect(&mut src, budget).await;
-        let fall_through = matches!(res, Err(Error::NotFound)) && origin.is_some();
-        if !fall_through {
-            outcome = Some((res, stats, src.read_ms, src.inner.meta().cloned(), "r2"));
-        }
-    }
-    if outcome.is_none() {
-        if let Some(o) = origin {
-            let reader = OriginReader {
-                origin: o,
-                key: key.clone(),
-                meta: None,
-                total: None,
-            };
-            let mut src = Timed {
-                inner: InfoSource::Origin(reader),
-                read_ms: 0.0,
-            };
-            let (res, stats) = inspect(&mut src, budget).await;
-            outcome = Some((res, stats, src.read_ms, src.inner.meta().cloned(), "origin"));
-        }
-    }
-    let Some((res, stats, read_ms, meta, source)) = outcome else {
-        return dialect_error(r, d, &Error::NotFound, None);
-    };
-    let total_ms = js_sys::Date::now() - t0;
-    let parse_ms = (total_ms - read_ms).max(0.0);
-    {
-        let mut l = r.log.borrow_mut();
-        l.source = Some(source);
-        l.ranges = stats.reads;
-        l.bytes = stats.bytes;
-        l.parse_ms = Some(parse_ms);
-    }
-    let timing = http::server_timing(stats.reads, stats.bytes, read_ms, parse_ms);
-    let mut ctx = r.ctx.clone();
-    ctx.object = meta.as_ref().map(|m| m.view()).unwrap_or_default();
-    ctx.stats = ReadStats {
-        ranges: stats.reads,
-        bytes: stats.bytes,
-        ms: total_ms,
-    };
-    let rendered = match &res {
-        Ok(info) if exif_only => render::exif(d, info, &ctx),
-        Ok(info) => render::info(d, info, &ctx),
-        Err(e) => render::error(d, e, &ctx),
-    };
-    log(r, d.name(), rendered.status, res.as_ref().err());
-    let mut headers = vec![(
-        "Content-Type".to_string(),
-        rendered.content_type.to_string(),
-    )];
-    headers.extend(
-        rendered
-            .headers
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone())),
-    );
-    let object_etag = meta.as_ref().and_then(|m| m.etag.clone());
-    if rendered.status == 200 {
-        if let Some(e) = &object_etag {
-            headers.push(("ETag".into(), etag::info_etag(e, d, exif_only)));
-        }
-        if let Some(lm) = meta.as_ref().and_then(|m| m.http_last_modified()) {
-            headers.push(("Last-Modified".into(), lm));
-        }
-        if use_cache {
-            let entry = cache::Entry {
-                status: rendered.status,
-                headers: headers.clone(),
-                body: rendered.body.clone(),
-                object_etag: object_etag.clone(),
-            };
-            cache::put(r.wctx, cache_key, entry, r.cfg.info_cache_ttl);
-        }
-    }
-    headers.push(rid_header);
-    headers.extend(signer_request_id_headers(r, d));
-    headers.push(("Server-Timing".to_string(), timing));
-    let body = if head_only {
-        Body::Empty
-    } else {
-        Body::Bytes(rendered.body)
-    };
-    http::respond(rendered.status, &headers, body)
 }
 
 /// An error of an object route, in the request's vendor family (`imginfo::vendor`).
