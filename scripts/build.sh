@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
-# Builds the web build of the core (www/_/wasm/, scripts/build-web.sh) and the Worker
-# (build/) with worker-build pointed at local tools, so it never falls back to
-# downloading wasm-bindgen, wasm-opt or esbuild from GitHub.
+# Builds the two Workers (README "Two Workers"), the same crate twice, with worker-build
+# pointed at local tools so it never falls back to downloading wasm-bindgen, wasm-opt or
+# esbuild from GitHub:
+#   build/      the info Worker (default features: no average colour; wrangler.toml),
+#               with the web build of the core for its inspector page (www/_/wasm/);
+#   build-hue/  the hue Worker (--features hue-all: every route plus average colour and
+#               its pixel codecs; wrangler.hue.toml), reached through the info Worker's
+#               HUE service binding.
+#   bash scripts/build.sh [info|hue]    (default: both)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+WHICH="${1:-all}"
+case "$WHICH" in info | hue | all) ;; *) echo "usage: $0 [info|hue]" >&2; exit 2 ;; esac
 TOOLS="${IMGINFO_TOOLS:-$HOME/.cache/imginfo-edge/tools}"
 export WASM_BINDGEN_BIN="$TOOLS/bin/wasm-bindgen"
 export WASM_OPT_BIN="$PWD/node_modules/binaryen/bin/wasm-opt"
@@ -12,16 +20,27 @@ for b in "$WASM_BINDGEN_BIN" "$WASM_OPT_BIN" "$ESBUILD_BIN" "$TOOLS/bin/worker-b
   # A path that does not resolve makes worker-build fetch from GitHub: fail loudly instead.
   [ -x "$b" ] || { echo "missing tool $b: run scripts/setup.sh" >&2; exit 1; }
 done
-# The browser build of the core for the inspector page (www/_/wasm/, a static asset).
-bash scripts/build-web.sh
-"$TOOLS/bin/worker-build" --release
+
 # Strip the wasm's name section and producers: worker-build keeps names (wasm-opt
 # --debuginfo) for stack traces, but the worker crate's panic hook already logs each
 # panic's message and source location, and the names are ~26 KiB of the upload (gzip).
 # IMGINFO_KEEP_NAMES=1 keeps them (profiling). Features as worker-build enables them.
-if [ "${IMGINFO_KEEP_NAMES:-}" != 1 ]; then
-  "$WASM_OPT_BIN" build/index_bg.wasm -o build/index_bg.stripped.wasm --strip-debug --strip-producers \
+strip_names() {
+  [ "${IMGINFO_KEEP_NAMES:-}" = 1 ] && return 0
+  "$WASM_OPT_BIN" "$1/index_bg.wasm" -o "$1/index_bg.stripped.wasm" --strip-debug --strip-producers \
     --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int \
     --enable-bulk-memory --enable-multivalue --enable-reference-types --enable-exception-handling
-  mv build/index_bg.stripped.wasm build/index_bg.wasm
+  mv "$1/index_bg.stripped.wasm" "$1/index_bg.wasm"
+}
+
+if [ "$WHICH" != hue ]; then
+  # The browser build of the core for the inspector page (www/_/wasm/, a static asset).
+  bash scripts/build-web.sh
+  "$TOOLS/bin/worker-build" --release
+  strip_names build
+fi
+if [ "$WHICH" != info ]; then
+  # Extra arguments after worker-build's own go to `cargo build`.
+  "$TOOLS/bin/worker-build" --release --out-dir build-hue --features hue-all
+  strip_names build-hue
 fi

@@ -48,8 +48,11 @@ pub struct Config {
     /// `LIFECYCLE_RULES`, `WEBSITE`, `SSE_KMS`, `SSE_KMS_KEY_ID`: what object answers add.
     pub obs: ObsConfig,
     /// Average colour: objects above this many bytes are refused (and no more is read).
+    /// (Read by the hue Worker only, as is `max_hue_pixels`.)
+    #[cfg_attr(not(feature = "hue"), allow(dead_code))]
     pub max_hue_bytes: u64,
     /// Average colour: images above this many pixels are refused.
+    #[cfg_attr(not(feature = "hue"), allow(dead_code))]
     pub max_hue_pixels: u64,
     /// `ACCESS_MODE`, `ACCESS_KEYS`: who may read (see `auth.rs`).
     pub access: crate::auth::Access,

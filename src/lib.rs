@@ -3,11 +3,16 @@
 //! (`GET`/`HEAD` with OBS-style metadata headers, in the signer's vendor family), from
 //! R2 or the configured origin; in route mode, from the zone's own origin, passing every
 //! other request through untouched.
+//!
+//! The same crate is built twice (README, "Two Workers"): the info Worker (default
+//! features) passes average-colour requests to the hue Worker through the `HUE` service
+//! binding; the hue Worker (feature `hue`, with its pixel codecs) answers them itself.
 
 mod auth;
 mod cache;
 mod config;
 mod http;
+#[cfg(feature = "hue")]
 mod hue;
 mod info;
 mod js;
@@ -119,7 +124,15 @@ async fn answer(
     } else {
         route(&req, &env, &cfg, &rid, &wctx, &log)
             .await
-            .and_then(|r| with_cors(r, &req, &cfg))
+            .and_then(|r| {
+                // The hue Worker's answer goes out as it came: it carries its own CORS
+                // headers (same configuration), and a fetched answer's are immutable.
+                if log.borrow().forwarded.is_some() {
+                    Ok(r)
+                } else {
+                    with_cors(r, &req, &cfg)
+                }
+            })
     };
     let mut line = log.into_inner();
     match res {
@@ -166,6 +179,9 @@ struct LogLine {
     cache: Option<&'static str>,
     parse_ms: Option<f64>,
     error: Option<String>,
+    /// The binding the request was passed to (`HUE`: the hue Worker answered it, with
+    /// its own log line and request id).
+    forwarded: Option<&'static str>,
 }
 
 struct Req<'a> {
@@ -295,7 +311,7 @@ async fn route(
     match (&method, &op.action) {
         (Method::Get | Method::Head, Action::Info(d)) => info::info(&r, *d, false).await,
         (Method::Get | Method::Head, Action::Exif(d)) => info::info(&r, *d, true).await,
-        (Method::Get | Method::Head, Action::Hue(d)) => hue::average_hue(&r, *d).await,
+        (Method::Get | Method::Head, Action::Hue(d)) => average_hue(req, &r, *d).await,
         // The OBS SDK's `HEAD /?apiversion` probe is answered by `index`, not the page.
         (Method::Get | Method::Head, Action::Object) if op.key.is_empty() && r.api_version => {
             index(&r)
@@ -316,6 +332,47 @@ async fn route(
             "MethodNotAllowed",
             "The specified method is not allowed against this resource.",
         ),
+    }
+}
+
+/// Average colour in the hue Worker (feature `hue`): computed here.
+#[cfg(feature = "hue")]
+async fn average_hue(_req: &Request, r: &Req<'_>, d: Dialect) -> Result<Response> {
+    hue::average_hue(r, d).await
+}
+
+/// The service binding to the hue Worker (wrangler.toml `[[services]]`).
+#[cfg(not(feature = "hue"))]
+const HUE_BINDING: &str = "HUE";
+
+/// Average colour in the info Worker, which carries no pixel codecs: the request as it
+/// came (the hue Worker checks the signature again and answers in the same dialect) to
+/// the hue Worker through the `HUE` service binding, and its answer passed on untouched.
+/// Without the binding, the dialect's "cannot decode" error (the one a codec left out
+/// of a build answers), before any read.
+#[cfg(not(feature = "hue"))]
+async fn average_hue(req: &Request, r: &Req<'_>, d: Dialect) -> Result<Response> {
+    let binding = js::get(r.env, HUE_BINDING);
+    if !binding.is_object() {
+        let why = "average colour is answered by the hue Worker, and this Worker has no HUE service binding";
+        return dialect_error(r, d, &Error::NoDecoder(why.into()), None);
+    }
+    let sent = js::call(
+        &binding,
+        "fetch",
+        &[wasm_bindgen::JsValue::from(req.inner())],
+    )
+    .await;
+    match sent.and_then(|v| v.dyn_into::<web_sys::Response>()) {
+        Ok(resp) => {
+            log(r, d.name(), resp.status(), None);
+            r.log.borrow_mut().forwarded = Some(HUE_BINDING);
+            Ok(Response::from(resp))
+        }
+        Err(e) => {
+            let e = Error::Upstream(format!("the hue Worker failed: {}", js::message(&e)));
+            dialect_error(r, d, &e, None)
+        }
     }
 }
 

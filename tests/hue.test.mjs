@@ -208,3 +208,56 @@ test("large baseline JPEG: bounded ranged reads; progressive: only up to its DC 
     assert.ok(readCost(p.res).bytes < psize, `progressive: ${readCost(p.res).bytes} of ${psize}`);
   }
 });
+
+test("two Workers: the info Worker passes the request to the hue Worker and its answer back as it came", async () => {
+  const CORS_RULES = JSON.stringify([{ allowedOrigins: ["*"], allowedMethods: ["GET", "HEAD"], exposeHeaders: ["x-oss-request-id"] }]);
+  const pair = await startWorker({ bindings: { CORS_RULES } });
+  try {
+    const init = { headers: { Origin: "https://app.example" } };
+    const res = await pair.get("/photo.jpg?x-oss-process=image/average-hue", init);
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.match((await res.json()).RGB, /^0x[0-9a-f]{6}$/);
+    assert.equal(hueMethod(res), "dc");
+    assert.ok(readCost(res), "the hue Worker's own read cost");
+    // The hue Worker's CORS headers, once (the info Worker adds nothing on the way back).
+    assert.equal(res.headers.get("access-control-allow-origin"), "*");
+    assert.equal(res.headers.get("vary"), "Origin");
+    assert.equal(res.headers.get("access-control-expose-headers"), "x-oss-request-id");
+    const head = await pair.get("/photo.jpg?x-oss-process=image/average-hue", { ...init, method: "HEAD" });
+    assert.equal(head.status, 200);
+    assert.equal((await head.text()).length, 0);
+    assert.match(head.headers.get("x-oss-request-id") ?? "", /^[0-9A-F]{24}$/);
+    // The info route is the info Worker's own answer, with the same CORS headers.
+    const info = await pair.get("/photo.jpg?x-oss-process=image/info", init);
+    assert.equal(info.status, 200);
+    assert.equal(info.headers.get("vary"), "Origin");
+  } finally {
+    await pair.close();
+  }
+});
+
+test("the info Worker alone (no HUE binding): each dialect's cannot-decode error, nothing read", async () => {
+  const solo = await startWorker({ hue: false });
+  try {
+    for (const [q, status, rid, re] of [
+      ["x-oss-process=image/average-hue", 400, "x-oss-request-id", /<Code>BadRequest<\/Code>.*HUE service binding/s],
+      ["x-tos-process=image/average-hue", 400, "x-tos-request-id", /"Code":"BadRequest"/],
+      ["x-image-process=image/average-hue", 400, "x-obs-request-id", /<Code>InvalidArgument<\/Code>/],
+      ["q-sign-algorithm=sha1&imageAve", 400, "x-cos-request-id", /<Code>InvalidImageFormat<\/Code>/],
+      ["imageAve", 400, "x-reqid", /unsupported image format/],
+      ["info&hue", 415, "x-request-id", /"code":"no_decoder".*HUE service binding/s],
+    ]) {
+      const res = await solo.get(`/photo.jpg?${q}`);
+      const text = await res.text();
+      assert.equal(res.status, status, `${q}: ${text}`);
+      assert.match(text, re, q);
+      assert.match(res.headers.get(rid) ?? "", /^[0-9A-F]{24}$/, `${q} ${rid}`);
+      assert.equal(readCost(res), null, `${q}: nothing read`);
+    }
+    // Every other route is unchanged.
+    const info = await solo.get("/photo.jpg?x-oss-process=image/info");
+    assert.equal(info.status, 200);
+  } finally {
+    await solo.close();
+  }
+});

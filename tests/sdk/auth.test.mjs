@@ -399,3 +399,15 @@ test("the inspector page stays open in signed mode and reads an object through a
   await page.press("#key", "Enter");
   await page.locator("#error", { hasText: "refused" }).waitFor();
 });
+
+test("average colour, signed: checked by the info Worker, then by the hue Worker it passes the request to", { skip: SKIP }, async () => {
+  const OSS = require("ali-oss");
+  const url = (secret) =>
+    new OSS({ accessKeyId: ID, accessKeySecret: secret, bucket: BUCKET, secure: false, endpoint: `http://localhost:${port}`, cname: true })
+      .signatureUrl(KEY, { process: "image/average-hue", expires: 3600 });
+  const ok = await fetchUrl(url(SECRET));
+  assert.equal(ok.status, 200, ok.body);
+  assert.match(JSON.parse(ok.body).RGB, /^0x[0-9a-f]{6}$/);
+  assert.match(ok.headers["server-timing"] ?? "", /hue;desc="dc"/);
+  refused(await fetchUrl(url(`${SECRET}x`)), CODES.oss.mismatch, "wrong secret");
+});

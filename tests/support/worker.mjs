@@ -1,5 +1,7 @@
-// Runs the built Worker (build/index.js + wasm, from scripts/build.sh) in workerd through
-// Miniflare's API, with a real local R2 bucket (in memory per instance) seeded from samples/.
+// Runs the built Workers (scripts/build.sh) in workerd through Miniflare's API, as they are
+// deployed: the info Worker (build/) answering every request, with its HUE service binding
+// to the hue Worker (build-hue/: average colour), both with the same bindings and one real
+// local R2 bucket (in memory per instance) seeded from samples/.
 import { Miniflare } from "miniflare";
 import { join, dirname } from "node:path";
 import { existsSync } from "node:fs";
@@ -25,37 +27,44 @@ export const ASSETS = {
  * `upstream` (route mode tests): Miniflare rewrites each request's URL onto that origin,
  * as Cloudflare presents a routed request with the zone's URL, so `fetch(request)` in
  * the Worker reaches it.
+ * `hue: false` runs the info Worker alone, without its HUE binding.
  */
-export async function startWorker({ bindings = {}, bucket = true, seed = true, r2Shim = false, assets = true, upstream } = {}) {
-  const script = join(ROOT, "build", "index.js");
-  if (!existsSync(script)) throw new Error("build/index.js missing: run scripts/build.sh first");
-  const main = {
-    name: "main",
-    modules: true,
-    scriptPath: script,
-    modulesRoot: join(ROOT, "build"),
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-    compatibilityDate: COMPATIBILITY_DATE,
-    bindings: { ORIGIN: "", MAX_READ_BYTES: "4194304", ORIGIN_TIMEOUT_MS: "5000", LIST_OBJECTS: "false", ...bindings },
-    ...(assets ? { assets: ASSETS } : {}),
-    ...(upstream ? { upstream } : {}),
+export async function startWorker({ bindings = {}, bucket = true, seed = true, r2Shim = false, assets = true, upstream, hue = true } = {}) {
+  const built = (dir) => {
+    const script = join(ROOT, dir, "index.js");
+    if (!existsSync(script)) throw new Error(`${dir}/index.js missing: run scripts/build.sh first`);
+    return {
+      modules: true,
+      scriptPath: script,
+      modulesRoot: join(ROOT, dir),
+      modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+      compatibilityDate: COMPATIBILITY_DATE,
+      // The same configuration for both, as wrangler.toml and wrangler.hue.toml give it.
+      bindings: { ORIGIN: "", MAX_READ_BYTES: "4194304", ORIGIN_TIMEOUT_MS: "5000", LIST_OBJECTS: "false", ...bindings },
+      ...(r2Shim
+        ? { wrappedBindings: { BUCKET: { scriptName: "r2-shim" } } }
+        : { r2Buckets: bucket ? { BUCKET: "imginfo-test" } : {} }),
+    };
   };
-  let mf;
+  const workers = [
+    {
+      name: "main",
+      ...built("build"),
+      ...(hue ? { serviceBindings: { HUE: "hue" } } : {}),
+      ...(assets ? { assets: ASSETS } : {}),
+    },
+  ];
+  if (hue) workers.push({ name: "hue", ...built("build-hue") });
   if (r2Shim) {
-    mf = new Miniflare({
-      workers: [
-        { ...main, wrappedBindings: { BUCKET: { scriptName: "r2-shim" } } },
-        {
-          name: "r2-shim",
-          modules: true,
-          scriptPath: join(ROOT, "tests", "support", "r2-shim.mjs"),
-          r2Buckets: { INNER: "imginfo-test" },
-        },
-      ],
+    workers.push({
+      name: "r2-shim",
+      modules: true,
+      scriptPath: join(ROOT, "tests", "support", "r2-shim.mjs"),
+      r2Buckets: { INNER: "imginfo-test" },
     });
-  } else {
-    mf = new Miniflare({ ...main, r2Buckets: bucket ? { BUCKET: "imginfo-test" } : {} });
   }
+  // `upstream` is one of Miniflare's shared options: it applies to the entry Worker.
+  const mf = new Miniflare({ workers, ...(upstream ? { upstream } : {}) });
   const url = await mf.ready;
   const r2 = r2Shim ? await mf.getR2Bucket("INNER", "r2-shim") : bucket ? await mf.getR2Bucket("BUCKET") : null;
   if (r2 && seed) await seedSamples(r2);
