@@ -22,6 +22,15 @@ pub const TAIL_WINDOW: u64 = 64 * 1024;
 /// a hostile tail can hold 8192 overlapping `eXIf` candidates each claiming the rest of
 /// the window: 64 KiB^2 / 16 = 268 MB of CRC, a quarter second of Worker CPU per request.
 pub const MAX_TAIL_CRC_BYTES: usize = 4 * TAIL_WINDOW as usize;
+/// PNG's CRC-32 (ISO-HDLC), slice-by-16. Its 16 KiB of tables are computed on first use
+/// (about 50 µs, once per isolate) rather than at compile time: crc32fast's, or a const
+/// `crc::Crc`, put them in the Worker's upload as 16 KiB of incompressible data.
+fn crc32(bytes: &[u8]) -> u32 {
+    static CRC32: std::sync::OnceLock<crc::Crc<u32, crc::Table<16>>> = std::sync::OnceLock::new();
+    CRC32
+        .get_or_init(|| crc::Crc::<u32, crc::Table<16>>::new(&crc::CRC_32_ISO_HDLC))
+        .checksum(bytes)
+}
 /// Largest raw-profile text decoded, and inflated from a `zTXt`/`iTXt` (hex doubles the
 /// EXIF size; this holds a 2 MiB EXIF block as ImageMagick writes it, line breaks and all).
 pub const MAX_RAW_PROFILE: usize =
@@ -244,7 +253,7 @@ fn candidate(tail: &[u8], start: u64, kind_at: usize, crc_budget: &mut usize) ->
     let crc = be32(tail, data_end)?;
     let covered = tail.get(kind_at..data_end)?;
     *crc_budget = crc_budget.checked_sub(covered.len())?;
-    if crc32fast::hash(covered) != crc {
+    if crc32(covered) != crc {
         return None;
     }
     let body = Range::new(start + kind_at as u64 + 4, len as u64);
@@ -328,7 +337,7 @@ mod tests {
         c.extend_from_slice(data);
         let mut crc_in = kind.to_vec();
         crc_in.extend_from_slice(data);
-        c.extend_from_slice(&crc32fast::hash(&crc_in).to_be_bytes());
+        c.extend_from_slice(&crc32(&crc_in).to_be_bytes());
         c
     }
 

@@ -182,9 +182,13 @@ fn finish(d: Dialect, mut r: Rendered) -> Rendered {
 /// CRC-64/ECMA-182 as OSS, TOS and COS compute it for `x-*-hash-crc64ecma`: the
 /// reflected ECMA-182 polynomial with all-ones init and final XOR (the catalogue's
 /// CRC-64/XZ), printed by the vendors as an unsigned decimal.
+/// Its 2 KiB table is computed on first use (once per isolate, a few µs), not at compile
+/// time, where it would be 2 KiB of incompressible data in the Worker's upload.
 pub fn crc64_ecma(bytes: &[u8]) -> u64 {
-    const CRC64: crc::Crc<u64> = crc::Crc::<u64>::new(&crc::CRC_64_XZ);
-    CRC64.checksum(bytes)
+    static CRC64: std::sync::OnceLock<crc::Crc<u64>> = std::sync::OnceLock::new();
+    CRC64
+        .get_or_init(|| crc::Crc::<u64>::new(&crc::CRC_64_XZ))
+        .checksum(bytes)
 }
 
 /// Asks the edge not to compress an answer: `no-transform` joins its `Cache-Control`
