@@ -204,7 +204,7 @@ pub fn meta_of(o: &JsValue) -> ObjectMeta {
             }
         }
     }
-    custom.sort();
+    imginfo::sort::sort(&mut custom);
     let md5 = js::get(&js::get(o, "checksums"), "md5");
     let md5_hex = if md5.is_object() {
         Some(js::hex(&Uint8Array::new(&md5).to_vec())).filter(|h| h.len() == 32)

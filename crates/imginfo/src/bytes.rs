@@ -99,7 +99,7 @@ impl ByteMap {
             buf = merged;
         }
         kept.push((start, buf));
-        kept.sort_by_key(|(o, _)| *o);
+        crate::sort::sort_by_key(&mut kept, |(o, _)| *o);
         self.chunks = kept;
     }
 

@@ -21,6 +21,7 @@ pub mod object;
 pub mod probe;
 pub mod render;
 pub mod request;
+pub mod sort;
 pub mod ssec;
 pub mod url_parts;
 pub mod vendor;

@@ -324,7 +324,7 @@ pub fn meta_from_headers(headers: &[(String, String)]) -> ObjectMeta {
             }
         }
     }
-    custom.sort();
+    crate::sort::sort(&mut custom);
     custom.dedup_by(|a, b| a.0 == b.0);
     ObjectMeta {
         source: SourceKind::Origin,

@@ -166,7 +166,7 @@ pub fn http_string(req: &Request, d: &Detail) -> Option<String> {
             enc(p.value.as_deref().unwrap_or("")),
         ));
     }
-    params.sort();
+    crate::sort::sort(&mut params);
     let mut headers = Vec::with_capacity(d.header_list.len());
     for name in &d.header_list {
         let v = if name == "host" {
@@ -176,7 +176,7 @@ pub fn http_string(req: &Request, d: &Detail) -> Option<String> {
         };
         headers.push((name.clone(), enc(v)));
     }
-    headers.sort();
+    crate::sort::sort(&mut headers);
     let join = |v: Vec<(String, String)>| {
         v.into_iter()
             .map(|(k, v)| format!("{k}={v}"))

@@ -61,7 +61,7 @@ impl Scheme for OssV4 {
         if d.additional.iter().any(|h| h == "host") && !headers.iter().any(|(k, _)| k == "host") {
             headers.push(("host".into(), req.host().to_string()));
         }
-        headers.sort();
+        crate::sort::sort(&mut headers);
         let payload = req
             .header("x-oss-content-sha256")
             .unwrap_or("UNSIGNED-PAYLOAD");
@@ -100,7 +100,7 @@ pub fn canonical_query(req: &Request) -> String {
             )
         })
         .collect();
-    pairs.sort();
+    crate::sort::sort(&mut pairs);
     pairs
         .iter()
         .map(|(k, v)| {
@@ -123,7 +123,7 @@ fn additional(list: Option<&str>, req: &Request) -> Result<Vec<String>, Denied> 
         .into_iter()
         .filter(|n| n != "content-type" && n != "content-md5" && !n.starts_with("x-oss-"))
         .collect();
-    names.sort();
+    crate::sort::sort(&mut names);
     names.dedup();
     for n in &names {
         if n != "host" && req.header(n).is_none() {

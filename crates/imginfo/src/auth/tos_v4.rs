@@ -79,7 +79,7 @@ fn canonical_query(req: &Request) -> String {
             )
         })
         .collect();
-    pairs.sort();
+    crate::sort::sort(&mut pairs);
     pairs
         .iter()
         .map(|(k, v)| {

@@ -143,7 +143,7 @@ pub fn string_to_sign(
         .filter(|(k, _)| k.starts_with(own))
         .map(|(k, v)| (k.as_str(), v.trim()))
         .collect();
-    headers.sort();
+    crate::sort::sort(&mut headers);
     if headers.is_empty() && blank_without_headers {
         s.push('\n');
     }
@@ -166,7 +166,7 @@ pub fn push_sub_resources(
         .filter(|p| signed(p))
         .map(|p| (p.name, p.value.filter(|v| !v.is_empty())))
         .collect();
-    subs.sort();
+    crate::sort::sort(&mut subs);
     for (i, (k, v)) in subs.iter().enumerate() {
         r.push(if i == 0 { sep } else { '&' });
         r.push_str(k);

@@ -208,7 +208,7 @@ pub fn signed_headers(
         };
         out.push((n.clone(), fold(v.ok_or(Denied::MissingHeader)?)));
     }
-    out.sort();
+    crate::sort::sort(&mut out);
     Ok(out)
 }
 
@@ -241,7 +241,7 @@ pub fn canonical_query(req: &super::Request, signature_param: &str) -> String {
             )
         })
         .collect();
-    pairs.sort();
+    crate::sort::sort(&mut pairs);
     pairs
         .iter()
         .map(|(k, v)| format!("{k}={v}"))

@@ -219,7 +219,7 @@ impl<'a> Plan<'a> {
     /// within [`MERGE_GAP`]: one read for a cluster of tables and values.
     fn next_read(&self) -> Option<Range> {
         let mut m = self.missing.clone();
-        m.sort_by_key(|r| r.offset);
+        crate::sort::sort_by_key(&mut m, |r| r.offset);
         let first = *m.first()?;
         let mut end = first.end();
         for r in m.iter().skip(1) {

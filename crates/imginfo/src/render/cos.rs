@@ -71,7 +71,7 @@ pub fn exif(info: &Info, _ctx: &Ctx) -> Rendered {
         return Rendered::json(200, o.to_vec());
     }
     let mut fields = fields;
-    fields.sort_by(|a, b| a.0.cmp(&b.0));
+    crate::sort::sort_by(&mut fields, |a, b| a.0.cmp(&b.0));
     let mut o = Obj::new();
     for (name, f) in fields {
         o.push(name, serde_json::json!({ "val": value(f) }));

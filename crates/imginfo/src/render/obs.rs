@@ -32,7 +32,7 @@ pub fn info(info: &Info, _ctx: &Ctx) -> Rendered {
     o.push_opt("size", info.file_size);
     o.push("width", info.width());
     let mut exif = oss::exif_members(info);
-    exif.sort();
+    crate::sort::sort(&mut exif);
     for (k, v) in exif {
         o.push(k, serde_json::json!({ "value": v }));
     }

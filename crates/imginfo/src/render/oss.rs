@@ -38,7 +38,12 @@ pub fn exif_members(info: &Info) -> Vec<(String, String)> {
 }
 
 pub fn info(info: &Info, _ctx: &Ctx) -> Rendered {
-    let mut m: BTreeMap<String, String> = exif_members(info).into_iter().collect();
+    // Inserted one by one (the last of a repeated name wins, as with `collect`), which
+    // spares the Worker `BTreeMap::from_iter`'s own copy of the sort (crate::sort).
+    let mut m: BTreeMap<String, String> = BTreeMap::new();
+    for (k, v) in exif_members(info) {
+        m.insert(k, v);
+    }
     if let Some(size) = info.file_size {
         m.insert("FileSize".into(), size.to_string());
     }

@@ -67,7 +67,7 @@ pub fn exif(info: &Info, ctx: &Ctx) -> Rendered {
     if fields.is_empty() {
         return error(&Error::NoExif, ctx);
     }
-    fields.sort_by(|a, b| a.0.cmp(&b.0));
+    crate::sort::sort_by(&mut fields, |a, b| a.0.cmp(&b.0));
     let mut o = Obj::new();
     for (name, f) in fields {
         o.push(

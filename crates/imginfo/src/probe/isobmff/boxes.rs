@@ -288,9 +288,9 @@ impl<'a> Meta<'a> {
         for b in ipma {
             parse_ipma(b, &mut m.assoc)?;
         }
-        m.assoc.sort_by_key(|(id, _)| *id);
+        crate::sort::sort_by_key(&mut m.assoc, |(id, _)| *id);
         m.by_id = m.items.clone();
-        m.by_id.sort_by_key(|i| i.id);
+        crate::sort::sort_by_key(&mut m.by_id, |i| i.id);
         m.by_id.dedup_by_key(|i| i.id);
         Ok(m)
     }
