@@ -21,26 +21,28 @@ for b in "$WASM_BINDGEN_BIN" "$WASM_OPT_BIN" "$ESBUILD_BIN" "$TOOLS/bin/worker-b
   [ -x "$b" ] || { echo "missing tool $b: run scripts/setup.sh" >&2; exit 1; }
 done
 
-# Strip the wasm's name section and producers: worker-build keeps names (wasm-opt
-# --debuginfo) for stack traces, but the worker crate's panic hook already logs each
-# panic's message and source location, and the names are ~26 KiB of the upload (gzip).
-# IMGINFO_KEEP_NAMES=1 keeps them (profiling). Features as worker-build enables them.
-strip_names() {
-  [ "${IMGINFO_KEEP_NAMES:-}" = 1 ] && return 0
-  "$WASM_OPT_BIN" "$1/index_bg.wasm" -o "$1/index_bg.stripped.wasm" --strip-debug --strip-producers \
+# wasm-opt, here rather than in worker-build (Cargo.toml turns its pass off): -O as
+# worker-build runs it, with the features it enables, but without the name section and
+# producers. worker-build keeps names (--debuginfo) for stack traces; the worker crate's
+# panic hook already logs each panic's message and source location, and the names are
+# ~26 KiB of the upload (gzip). IMGINFO_KEEP_NAMES=1 keeps them (profiling, twiggy).
+optimize() {
+  local names=(--strip-debug --strip-producers)
+  [ "${IMGINFO_KEEP_NAMES:-}" = 1 ] && names=(--debuginfo)
+  "$WASM_OPT_BIN" "$1/index_bg.wasm" -o "$1/index_bg.opt.wasm" -O "${names[@]}" \
     --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int \
     --enable-bulk-memory --enable-multivalue --enable-reference-types --enable-exception-handling
-  mv "$1/index_bg.stripped.wasm" "$1/index_bg.wasm"
+  mv "$1/index_bg.opt.wasm" "$1/index_bg.wasm"
 }
 
 if [ "$WHICH" != hue ]; then
   # The browser build of the core for the inspector page (www/_/wasm/, a static asset).
   bash scripts/build-web.sh
   "$TOOLS/bin/worker-build" --release
-  strip_names build
+  optimize build
 fi
 if [ "$WHICH" != info ]; then
   # Extra arguments after worker-build's own go to `cargo build`.
   "$TOOLS/bin/worker-build" --release --out-dir build-hue --features hue-all
-  strip_names build-hue
+  optimize build-hue
 fi
