@@ -1,13 +1,17 @@
-// Average-colour benchmark in workerd: the built Worker (build/, from scripts/build.sh)
-// answers `?x-oss-process=image/average-hue` for every valid corpus file from a local R2
-// bucket. Per file: CPU of the isolate's thread per request (workerd main-thread
-// schedstat delta, the CPU a Worker is billed for; median of --reps serial requests),
+// Average-colour benchmark in workerd: the two Workers as deployed (scripts/build.sh: the
+// info Worker, build/, passing these requests through its HUE service binding to the hue
+// Worker, build-hue/) answer `?x-oss-process=image/average-hue` for every valid corpus
+// file from a local R2 bucket; `--direct` asks the hue Worker itself (no info Worker in
+// front). Per file: CPU of the isolate thread per request (workerd main-thread
+// schedstat delta: both Workers' isolates run on it, so the pair's figure is the info
+// Worker's pass-through plus the hue Worker's answer, each billed to its own Worker in
+// production; median of --reps serial requests),
 // ranged reads and bytes per request (Server-Timing), method (`?info&hue`). Then
 // requests/s with --conc concurrent clients for --duration seconds. Prints a per-format
 // table (CPU p50/p99, bytes read as a share of the file), the slowest files, and which
 // JPEG sizes stay under the free plan's 10 ms CPU; writes bench/out/hue.json.
 //
-//   bash scripts/build.sh && node bench/hue.mjs [--reps 5] [--conc 8] [--duration 10]
+//   bash scripts/build.sh && node bench/hue.mjs [--reps 5] [--conc 8] [--duration 10] [--direct]
 //
 // Standalone (its own Miniflare, in-memory R2, the same /proc measurements as the
 // main benchmark, bench/run.mjs); `measureHue(ctx, files, reps)` is exported so a
@@ -124,30 +128,45 @@ async function main() {
   const reps = Number(opt("reps", 5));
   const conc = Number(opt("conc", 8));
   const duration = Number(opt("duration", 10));
-  if (!existsSync(join(ROOT, "build", "index.js"))) throw new Error("run scripts/build.sh first");
+  const direct = argv.includes("--direct");
+  for (const dir of ["build", "build-hue"]) {
+    if (!existsSync(join(ROOT, dir, "index.js"))) throw new Error(`${dir}/index.js missing: run scripts/build.sh first`);
+  }
   const summary = JSON.parse(readFileSync(join(CORPUS, "truth", "summary.json"), "utf8"));
   const files = Object.entries(summary)
     .filter(([, t]) => t.category === "valid")
     .map(([rel, t]) => ({ rel, format: rel.split("/")[0], size: t.file_size, pixels: (t.width ?? 0) * (t.height ?? 0) }));
-  const mf = new Miniflare({
+  const worker = (name, dir) => ({
+    name,
     modules: true,
-    scriptPath: join(ROOT, "build", "index.js"),
-    modulesRoot: join(ROOT, "build"),
+    scriptPath: join(ROOT, dir, "index.js"),
+    modulesRoot: join(ROOT, dir),
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: "2026-05-01",
     r2Buckets: { BUCKET: "imginfo-hue-bench" },
     // No Cache API: every request computes its answer.
     bindings: { ORIGIN: "", INFO_CACHE_TTL: "0" },
+  });
+  const t0 = performance.now();
+  const mf = new Miniflare({
+    workers: direct
+      ? [worker("hue", "build-hue")]
+      : [{ ...worker("info", "build"), serviceBindings: { HUE: "hue" } }, worker("hue", "build-hue")],
     handleRuntimeStdio(out, err) {
       out.resume();
       err.resume();
     },
   });
   const url = (await mf.ready).toString().replace(/\/$/, "");
+  const tReady = performance.now();
   const bucket = await mf.getR2Bucket("BUCKET");
   for (const f of files) await bucket.put(f.rel, new Uint8Array(readFileSync(join(CORPUS, "images", f.rel))));
   const ctx = { url, pids: childWorkerd() };
   if (!ctx.pids.length) throw new Error("no workerd child process found");
+  const tFirst0 = performance.now();
+  const firstAnswer = await get(url + keyPath(files[0].rel) + QUERY);
+  const cold = { startToReady: tReady - t0, firstMs: performance.now() - tFirst0, status: firstAnswer.status };
+  console.log(`[hue] ${direct ? "hue Worker alone" : "info Worker → HUE binding → hue Worker"}: workerd start → ready ${cold.startToReady.toFixed(0)} ms, first average-hue answer ${cold.firstMs.toFixed(0)} ms`);
   console.log(`[hue] ${files.length} valid corpus files, ${reps} serial requests each`);
   const rows = await measureHue(ctx, files, reps);
   const ok = rows.filter((r) => r.status === 200);
@@ -172,7 +191,7 @@ async function main() {
   }
   const cpuAll = ok.map((r) => r.cpuMs);
   lines.push("");
-  lines.push(`All answered: CPU p50 ${q(cpuAll, 50).toFixed(2)} ms, p99 ${q(cpuAll, 99).toFixed(2)} ms; ${load.rps.toFixed(1)} requests/s with ${conc} clients (${load.non200} non-200).`);
+  lines.push(`All answered${direct ? " (the hue Worker alone)" : " (info Worker passing to the hue Worker: both Workers' CPU)"}: CPU p50 ${q(cpuAll, 50).toFixed(2)} ms, p99 ${q(cpuAll, 99).toFixed(2)} ms; ${load.rps.toFixed(1)} requests/s with ${conc} clients (${load.non200} non-200).`);
   lines.push("");
   lines.push("Slowest files (CPU ms, bytes read of the file, method):");
   for (const r of [...ok].sort((x, y) => y.cpuMs - x.cpuMs).slice(0, 8)) {
@@ -185,7 +204,7 @@ async function main() {
   lines.push(`JPEG under ${FREE_PLAN_CPU_MS} ms CPU: ${under.length} of ${jpeg.length}, largest ${under.length ? Math.max(...under.map((r) => r.size)) : 0} B; over: ${over.map((r) => `${r.rel} (${r.size} B, ${r.cpuMs.toFixed(1)} ms)`).join(", ") || "none"}.`);
   console.log(lines.join("\n"));
   mkdirSync(join(ROOT, "bench", "out"), { recursive: true });
-  writeFileSync(join(ROOT, "bench", "out", "hue.json"), JSON.stringify({ rows, load, conc, duration, reps }, null, 1));
+  writeFileSync(join(ROOT, "bench", "out", direct ? "hue-direct.json" : "hue.json"), JSON.stringify({ direct, cold, rows, load, conc, duration, reps }, null, 1));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
