@@ -82,7 +82,7 @@ pub fn put(ctx: &Context, url: String, entry: Entry, ttl: u32) {
     };
     ctx.wait_until(async move {
         if let Err(e) = Cache::default().put(url, resp).await {
-            worker::console_warn!("cache put failed: {e}");
+            worker::console_warn!("cache put failed: {}", crate::describe(&e));
         }
     });
 }

@@ -106,3 +106,17 @@ test("HEAD is the Worker's object metadata, from the site, in the signer's famil
   const missing = await w.get("/o/plain/missing.jpg", { method: "HEAD" });
   assert.equal(missing.status, 404);
 });
+
+test("the site unreachable: a pass-through is a plain 500, nothing of the site's", async () => {
+  const probe = await startOrigin(join(ROOT, "samples"));
+  const gone = probe.url;
+  await probe.close(); // a port nothing listens on any more
+  const dead = await startWorker({ bindings: { ORIGIN: "route" }, upstream: gone, seed: false });
+  try {
+    const res = await dead.get("/o/plain/photo.jpg");
+    assert.equal(res.status, 500);
+    assert.equal(await res.text(), "INTERNAL SERVER ERROR");
+  } finally {
+    await dead.close();
+  }
+});
