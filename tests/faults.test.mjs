@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, rmSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startWorker, readCost, ROOT } from "./support/worker.mjs";
-import { startOrigin, CHUNK } from "./support/origin.mjs";
+import { createHash } from "node:crypto";
+import { startOrigin, swapVersion, CHUNK } from "./support/origin.mjs";
 
 const FIRST_WINDOW = 68 * 1024;
 let dir, origin, w;
@@ -102,11 +103,40 @@ test("a huge response header: a clean 502", async () => {
   await res.arrayBuffer();
 });
 
-test("the object changes between two ranged reads: 503, never a stitched answer", async () => {
-  await expectError("swap/big-header.jpg", 503, /changed/);
-  const reads = entries("swap/big-header.jpg");
-  assert.equal(reads.length, 2);
-  assert.ok(reads[1].range, "the second read is ranged");
-  // An origin that ignores If-Match is caught by the ETag of its answer.
-  await expectError("swap-blind/big-header.jpg", 503, /changed/);
+/** What a `swap*` key's version `v` is, from the file and the origin's rule. */
+function version(file, v) {
+  const { data, lastModified } = swapVersion(readFileSync(join(dir, file)), v);
+  return { size: data.length, etag: createHash("md5").update(data).digest("hex"), lastModified };
+}
+
+test("the object changes once between two ranged reads: one restart, the new version's answer", async () => {
+  for (const mode of ["swap", "swap-blind"]) {
+    const key = `${mode}/big-header.jpg`;
+    const res = await info(key);
+    const body = await res.text();
+    assert.equal(res.status, 200, `${key}: ${body}`);
+    const v1 = version("big-header.jpg", 1);
+    assert.equal(JSON.parse(body).FileSize.value, String(v1.size), `${key}: the new version's size`);
+    assert.equal(res.headers.get("etag"), `"${v1.etag}-oss"`, `${key}: the new version's ETag`);
+    assert.equal(res.headers.get("last-modified"), v1.lastModified, key);
+    const reads = entries(key);
+    // First attempt: a read of version 0, then a read conditional on it that fails
+    // (412, or an answer with another ETag); the restart reads version 1 afresh, then
+    // conditionally on version 1.
+    assert.equal(reads.length, 4, key);
+    assert.equal(readCost(res).ranges, 4, `${key}: Server-Timing counts every read`);
+    assert.deepEqual(reads.map((e) => e.ifMatch), [null, `"${version("big-header.jpg", 0).etag}"`, null, `"${v1.etag}"`], key);
+    assert.deepEqual(reads.map((e) => e.etag), [0, 1, 1, 1].map((v) => `"${version("big-header.jpg", v).etag}"`), key);
+    if (mode === "swap") assert.equal(reads[1].status, 412);
+  }
+});
+
+test("the object changes again during the restart: 503, never a stitched answer", async () => {
+  for (const mode of ["swap-always", "swap-always-blind"]) {
+    const key = `${mode}/big-header.jpg`;
+    const res = await expectError(key, 503, /<Code>ServiceUnavailable<\/Code>[\s\S]*changed/);
+    assert.equal(entries(key).length, 4, key);
+    assert.equal(readCost(res).ranges, 4, key);
+    assert.equal(res.headers.get("etag"), null, `${key}: no ETag on an error`);
+  }
 });

@@ -37,6 +37,10 @@ impl<S: Source> Source for Timed<S> {
         self.read_ms += js_sys::Date::now() - t0;
         r
     }
+
+    fn restart(&mut self) -> bool {
+        self.inner.restart()
+    }
 }
 
 impl Source for InfoSource {
@@ -44,6 +48,13 @@ impl Source for InfoSource {
         match self {
             InfoSource::R2(r) => r.read(offset, len).await,
             InfoSource::Origin(o) => o.read(offset, len).await,
+        }
+    }
+
+    fn restart(&mut self) -> bool {
+        match self {
+            InfoSource::R2(r) => r.restart(),
+            InfoSource::Origin(o) => o.restart(),
         }
     }
 }

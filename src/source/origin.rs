@@ -441,4 +441,12 @@ impl Source for OriginReader {
         self.total = self.total.or(chunk.total);
         Ok(chunk)
     }
+
+    /// Starts over from the object as it is now: the next read carries no `If-Match`
+    /// and its headers (ETag, size, Last-Modified) are the answer's.
+    fn restart(&mut self) -> bool {
+        self.meta = None;
+        self.total = None;
+        true
+    }
 }

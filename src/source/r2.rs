@@ -265,4 +265,11 @@ impl Source for R2Reader {
             }
         }
     }
+
+    /// Starts over from the object as it is now: the next read is unconditional and
+    /// its metadata (ETag, size, upload time) is the answer's.
+    fn restart(&mut self) -> bool {
+        self.meta = None;
+        true
+    }
 }

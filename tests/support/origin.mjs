@@ -15,9 +15,13 @@
 //   /o/reset/<file>         sends part of the body, then resets the connection
 //   /o/slow-headers/<file>  waits 3 s before the status line
 //   /o/trickle/<file>       sends one byte every 100 ms
-//   /o/swap/<file>          the object changes after the first request (new bytes, new
-//                           ETag); honours If-Match with 412
+//   /o/swap/<file>          the object changes once, after the first request (version 1:
+//                           `swapVersion(data, 1)`, new size, ETag and Last-Modified);
+//                           honours If-Match with 412
 //   /o/swap-blind/<file>    the same, ignoring If-Match
+//   /o/swap-always/<file>   a new version on every request (version n-1 for the n-th),
+//                           honours If-Match with 412
+//   /o/swap-always-blind/<file> the same, ignoring If-Match
 //   /o/redirect-same/<file> 302 to /o/plain/<file> on the same host
 //   /o/redirect-other/<file> 302 to the same path on another host name (localhost)
 //   /o/redirect-loop/<file> 302 to itself
@@ -31,11 +35,25 @@ import { createHash } from "node:crypto";
 /** Size of each body write. */
 export const CHUNK = 16 * 1024;
 
+/** Bytes each version of a `swap*` object adds at its end (after a JPEG's EOI). */
+export const SWAP_GROWTH = 100;
+/** Last-Modified of the fixtures, and of version 0 of a `swap*` object. */
+export const LAST_MODIFIED = Date.UTC(2026, 0, 2, 3, 4, 5);
+
+/** Version `v` of a `swap*` object: `v * SWAP_GROWTH` bytes longer than the file
+ * (new size, new ETag), modified `v` days after LAST_MODIFIED. */
+export function swapVersion(data, v) {
+  return {
+    data: v === 0 ? data : Buffer.concat([data, Buffer.alloc(v * SWAP_GROWTH, v)]),
+    lastModified: new Date(LAST_MODIFIED + v * 86400_000).toUTCString(),
+  };
+}
+
 export async function startOrigin(root) {
   const log = [];
   const seen = new Map();
   const server = http.createServer((req, res) => {
-    const entry = { method: req.method, url: req.url, range: req.headers.range ?? null, status: 0, bytes: 0 };
+    const entry = { method: req.method, url: req.url, range: req.headers.range ?? null, ifMatch: req.headers["if-match"] ?? null, status: 0, bytes: 0 };
     log.push(entry);
     const send = (status, headers, body, paced = false) => {
       entry.status = status;
@@ -72,11 +90,13 @@ export async function startOrigin(root) {
     let data = readFileSync(file);
     const count = (seen.get(path) ?? 0) + 1;
     seen.set(path, count);
-    if ((mode === "swap" || mode === "swap-blind") && count > 1) {
-      data = Buffer.from(data);
-      data[data.length - 1] ^= 0xff;
+    let lastModified = new Date(LAST_MODIFIED).toUTCString();
+    if (mode.startsWith("swap")) {
+      const v = mode.startsWith("swap-always") ? count - 1 : Math.min(count - 1, 1);
+      ({ data, lastModified } = swapVersion(data, v));
     }
     const etag = `"${createHash("md5").update(data).digest("hex")}"`;
+    entry.etag = etag;
     const sameHost = `http://127.0.0.1:${server.address().port}`;
     const otherHost = `http://localhost:${server.address().port}`;
     switch (mode) {
@@ -118,13 +138,13 @@ export async function startOrigin(root) {
       }
     }
     const ifMatch = req.headers["if-match"];
-    if (mode === "swap" && ifMatch && ifMatch !== etag) {
+    if ((mode === "swap" || mode === "swap-always") && ifMatch && ifMatch !== etag) {
       return send(412, { etag, "content-type": "text/plain" }, Buffer.from("precondition failed\n"));
     }
     const base = {
       "content-type": "application/octet-stream",
       etag,
-      "last-modified": new Date(Date.UTC(2026, 0, 2, 3, 4, 5)).toUTCString(),
+      "last-modified": lastModified,
       "accept-ranges": "bytes",
       "x-amz-meta-team": "imaging",
     };

@@ -29,6 +29,13 @@ pub const DEFAULT_MAX_BYTES: u64 = 4 * 1024 * 1024;
 /// Reads per request before giving up; real files need at most a handful.
 pub const MAX_READS: u32 = 16;
 
+/// Times a request starts over when the object changed between two of its reads (a
+/// later read's ETag condition failed): once, from the new version, so an object
+/// replaced mid-request still gets an answer (the new version's); a second change
+/// within the same request is an object being rewritten faster than it can be read,
+/// and the answer is `Error::Changed` (503), never bytes stitched from two versions.
+pub const MAX_RESTARTS: u32 = 1;
+
 /// Bytes read from a source, and the object's size when the source reports it.
 #[derive(Debug, Clone, Default)]
 pub struct Chunk {
@@ -40,7 +47,18 @@ pub struct Chunk {
 #[allow(async_fn_in_trait)]
 pub trait Source {
     /// Reads up to `len` bytes at `offset`; fewer only at the end of the object.
+    /// A source that can change (R2, an origin) makes every read after its first
+    /// conditional on the first read's version and answers `Error::Changed` when
+    /// the condition fails.
     async fn read(&mut self, offset: u64, len: u64) -> Result<Chunk, Error>;
+
+    /// Forgets the version the first read saw, so the next read is a fresh,
+    /// unconditional first read of the object as it is now. Returns whether the
+    /// source can start over; a source that cannot change (memory, a local file)
+    /// keeps the default `false`.
+    fn restart(&mut self) -> bool {
+        false
+    }
 }
 
 /// Limits on what one request may read.
@@ -63,18 +81,49 @@ impl Default for Budget {
     }
 }
 
-/// What the reads cost.
+/// What the reads cost (every attempt's reads, when the request started over).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stats {
     pub reads: u32,
     pub bytes: u64,
+    /// Times the request started over because the object changed ([`MAX_RESTARTS`]).
+    pub restarts: u32,
 }
 
-/// Reads and probes until the probe is done, fails, or the budget runs out.
+impl Stats {
+    /// Adds one attempt's reads and bytes.
+    pub fn add(&mut self, other: Stats) {
+        self.reads = self.reads.saturating_add(other.reads);
+        self.bytes = self.bytes.saturating_add(other.bytes);
+        self.restarts = self.restarts.saturating_add(other.restarts);
+    }
+}
+
+/// Whether an attempt that ended in `r` starts over from the object's new version:
+/// the object changed between two reads, restarts are left, and the source can
+/// start over (which makes its next read a fresh first read). Counts the restart.
+pub fn should_restart<T, S: Source>(r: &Result<T, Error>, src: &mut S, stats: &mut Stats) -> bool {
+    if matches!(r, Err(Error::Changed)) && stats.restarts < MAX_RESTARTS && src.restart() {
+        stats.restarts += 1;
+        true
+    } else {
+        false
+    }
+}
+
+/// Reads and probes until the probe is done, fails, or the budget runs out. When the
+/// object changes between two reads, starts over once from the new version (each
+/// attempt with the whole budget; `Stats` counts both).
 pub async fn inspect<S: Source>(src: &mut S, budget: Budget) -> (Result<Info, Error>, Stats) {
     let mut stats = Stats::default();
-    let r = run(src, budget, &mut stats).await;
-    (r, stats)
+    loop {
+        let mut attempt = Stats::default();
+        let r = run(src, budget, &mut attempt).await;
+        stats.add(attempt);
+        if !should_restart(&r, src, &mut stats) {
+            return (r, stats);
+        }
+    }
 }
 
 async fn run<S: Source>(src: &mut S, budget: Budget, stats: &mut Stats) -> Result<Info, Error> {
@@ -132,7 +181,17 @@ async fn read_into<S: Source>(
     r: Range,
     stats: &mut Stats,
 ) -> Result<(), Error> {
-    let chunk = src.read(r.offset, r.len).await?;
+    let chunk = match src.read(r.offset, r.len).await {
+        Ok(c) => c,
+        Err(e) => {
+            // A read refused because the object changed was a round trip (and, on R2,
+            // an operation) all the same: it counts.
+            if matches!(e, Error::Changed) {
+                stats.reads += 1;
+            }
+            return Err(e);
+        }
+    };
     stats.reads += 1;
     stats.bytes += chunk.bytes.len() as u64;
     if let Some(t) = chunk.total {
@@ -176,4 +235,150 @@ pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
 /// Inspects an in-memory file through the real driver (tests, benchmarks).
 pub fn inspect_bytes(data: &[u8], budget: Budget) -> (Result<Info, Error>, Stats) {
     block_on(inspect(&mut MemSource { data }, budget))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+        let mut c = (data.len() as u32).to_be_bytes().to_vec();
+        c.extend_from_slice(kind);
+        c.extend_from_slice(data);
+        let mut crc_in = kind.to_vec();
+        crc_in.extend_from_slice(data);
+        c.extend_from_slice(&crc32fast::hash(&crc_in).to_be_bytes());
+        c
+    }
+
+    /// A `width`×2 PNG whose `eXIf` follows a 200 KB IDAT: the driver reads the first
+    /// window, then the tail (two reads).
+    fn png(width: u8) -> Vec<u8> {
+        let mut f = b"\x89PNG\r\n\x1a\n".to_vec();
+        f.extend(chunk(b"IHDR", &[0, 0, 0, width, 0, 0, 0, 2, 8, 6, 0, 0, 0]));
+        f.extend(chunk(b"IDAT", &vec![0u8; 200_000]));
+        let tiff = [
+            b'I', b'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0,
+            0,
+        ];
+        f.extend(chunk(b"eXIf", &tiff));
+        f.extend(chunk(b"IEND", &[]));
+        f
+    }
+
+    /// An object that moves to its next version before each read for which
+    /// `swap_before` (of the 1-based read number) is true. Reads after a first read are
+    /// conditional on the version it saw, as R2's `onlyIf` and an origin's `If-Match`.
+    pub(crate) struct Changing {
+        pub versions: Vec<Vec<u8>>,
+        current: usize,
+        seen: Option<usize>,
+        reads: usize,
+        swap_before: fn(usize) -> bool,
+        can_restart: bool,
+    }
+
+    impl Changing {
+        /// Versions that are PNGs one pixel wider each.
+        fn new(swap_before: fn(usize) -> bool, can_restart: bool) -> Self {
+            Changing::with(
+                (0..8).map(|i| png(3 + i)).collect(),
+                swap_before,
+                can_restart,
+            )
+        }
+
+        pub fn with(
+            versions: Vec<Vec<u8>>,
+            swap_before: fn(usize) -> bool,
+            can_restart: bool,
+        ) -> Self {
+            Changing {
+                versions,
+                current: 0,
+                seen: None,
+                reads: 0,
+                swap_before,
+                can_restart,
+            }
+        }
+    }
+
+    impl Source for Changing {
+        async fn read(&mut self, offset: u64, len: u64) -> Result<Chunk, Error> {
+            self.reads += 1;
+            if (self.swap_before)(self.reads) {
+                self.current = (self.current + 1).min(self.versions.len() - 1);
+            }
+            match self.seen {
+                Some(v) if v != self.current => return Err(Error::Changed),
+                Some(_) => {}
+                None => self.seen = Some(self.current),
+            }
+            let data = &self.versions[self.current];
+            MemSource { data }.read(offset, len).await
+        }
+
+        fn restart(&mut self) -> bool {
+            self.seen = None;
+            self.can_restart
+        }
+    }
+
+    fn width(r: &Result<Info, Error>) -> u32 {
+        r.as_ref().map(|i| i.width()).unwrap_or(0)
+    }
+
+    #[test]
+    fn an_unchanged_object_is_read_once() {
+        let mut src = Changing::new(|_| false, true);
+        let (r, stats) = block_on(inspect(&mut src, Budget::default()));
+        assert_eq!(width(&r), 3);
+        assert_eq!((stats.reads, stats.restarts), (2, 0));
+    }
+
+    #[test]
+    fn one_change_between_reads_restarts_from_the_new_version() {
+        let mut src = Changing::new(|n| n == 2, true);
+        let (r, stats) = block_on(inspect(&mut src, Budget::default()));
+        // The answer is the new version's, whole: its width, its size.
+        assert_eq!(width(&r), 4);
+        let info = r.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(info.file_size, Some(src.versions[1].len() as u64));
+        assert_eq!(info.orientation(), Some(6));
+        // Two reads of the first attempt (the second refused), two of the restart.
+        assert_eq!((stats.reads, stats.restarts), (4, 1));
+        assert!(stats.bytes < 2 * src.versions[1].len() as u64);
+    }
+
+    #[test]
+    fn a_change_during_the_restart_is_changed() {
+        // Replaced before every read after the first: never two reads of one version.
+        let mut src = Changing::new(|n| n > 1, true);
+        let (r, stats) = block_on(inspect(&mut src, Budget::default()));
+        assert!(matches!(r, Err(Error::Changed)), "{r:?}");
+        assert_eq!((stats.reads, stats.restarts), (4, 1));
+    }
+
+    #[test]
+    fn a_source_that_cannot_start_over_answers_changed() {
+        let mut src = Changing::new(|n| n == 2, false);
+        let (r, stats) = block_on(inspect(&mut src, Budget::default()));
+        assert!(matches!(r, Err(Error::Changed)), "{r:?}");
+        assert_eq!((stats.reads, stats.restarts), (2, 0));
+    }
+
+    #[test]
+    fn each_attempt_has_the_whole_budget() {
+        // Two reads per attempt within a budget of two reads: the restart is not
+        // refused for the first attempt's reads.
+        let budget = Budget {
+            max_reads: 2,
+            ..Budget::default()
+        };
+        let mut src = Changing::new(|n| n == 2, true);
+        let (r, stats) = block_on(inspect(&mut src, budget));
+        assert_eq!(width(&r), 4, "{r:?}");
+        assert_eq!(stats.reads, 4);
+    }
 }

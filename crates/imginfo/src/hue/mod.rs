@@ -211,11 +211,18 @@ pub trait Job {
 }
 
 /// Computes the average colour: the header phase, the limits, then the pixel phase of
-/// the method the format calls for.
+/// the method the format calls for. When the object changes between two reads (of
+/// either phase), starts over once from the new version, as [`driver::inspect`] does.
 pub async fn average<S: Source>(src: &mut S, limits: Limits) -> (Result<Hue, Error>, Stats) {
     let mut stats = Stats::default();
-    let r = run(src, limits, &mut stats).await;
-    (r, stats)
+    loop {
+        let mut attempt = Stats::default();
+        let r = run(src, limits, &mut attempt).await;
+        stats.add(attempt);
+        if !driver::should_restart(&r, src, &mut stats) {
+            return (r, stats);
+        }
+    }
 }
 
 async fn run<S: Source>(src: &mut S, limits: Limits, stats: &mut Stats) -> Result<Hue, Error> {
@@ -375,7 +382,12 @@ async fn pixels<S: Source>(
             )));
         }
         len = len.min(left);
-        let Chunk { bytes, total: t2 } = src.read(offset, len).await?;
+        let read = src.read(offset, len).await;
+        if matches!(read, Err(Error::Changed)) {
+            // A refused conditional read was a round trip all the same.
+            stats.reads += 1;
+        }
+        let Chunk { bytes, total: t2 } = read?;
         reads += 1;
         stats.reads += 1;
         stats.bytes += bytes.len() as u64;
@@ -505,6 +517,55 @@ impl Window {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A PNG of noise (it does not compress: the pixel phase reads past the header
+    /// window) tinted by `tint`.
+    #[cfg(feature = "hue-png")]
+    fn noisy_png(tint: u8) -> Vec<u8> {
+        let mut seed: u32 = 0x9e37_79b9;
+        let img = image::RgbImage::from_fn(256, 256, |_, _| {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            let b = seed.to_le_bytes();
+            image::Rgb([b[0] | tint, b[1], b[2] & !tint])
+        });
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png)
+            .unwrap_or_else(|e| panic!("{e}"));
+        out.into_inner()
+    }
+
+    #[cfg(feature = "hue-png")]
+    #[test]
+    fn a_change_in_the_pixel_phase_restarts_from_the_new_version() {
+        use crate::driver::tests::Changing;
+        let versions: Vec<Vec<u8>> = [0, 0xc0, 0x30, 0x0c, 0x03].map(noisy_png).into();
+        assert!(versions[0].len() as u64 > crate::driver::FIRST_WINDOW + FIRST_CHUNK);
+        let alone = |v: &[u8]| {
+            average_bytes(v, Limits::default())
+                .0
+                .map(|h| h.color.rgb)
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        assert_ne!(alone(&versions[0]), alone(&versions[1]));
+        // Replaced before the second read: the first pixel-phase read.
+        let mut src = Changing::with(versions.clone(), |n| n == 2, true);
+        let (r, stats) = driver::block_on(average(&mut src, Limits::default()));
+        let hue = r.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            hue.color.rgb,
+            alone(&versions[1]),
+            "the new version's colour"
+        );
+        assert_eq!(hue.info.file_size, Some(versions[1].len() as u64));
+        assert_eq!(stats.restarts, 1);
+        // Replaced before every read after the first: Changed, after one restart.
+        let mut src = Changing::with(versions, |n| n > 1, true);
+        let (r, stats) = driver::block_on(average(&mut src, Limits::default()));
+        assert!(matches!(r, Err(Error::Changed)), "{r:?}");
+        assert_eq!((stats.reads, stats.restarts), (4, 1));
+    }
 
     #[test]
     fn sums_round_half_up() {
