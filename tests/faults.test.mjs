@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startWorker, readCost, ROOT } from "./support/worker.mjs";
 import { createHash } from "node:crypto";
-import { startOrigin, swapVersion, CHUNK } from "./support/origin.mjs";
+import { startOrigin, swapVersion, CHUNK, PACE_MS } from "./support/origin.mjs";
 
 const FIRST_WINDOW = 68 * 1024;
 let dir, origin, w;
@@ -18,6 +18,7 @@ before(async () => {
   for (const f of ["photo.jpg", "big-header.jpg", "alpha.png"]) copyFileSync(join(ROOT, "samples", f), join(dir, f));
   // A 16 MiB object whose header sits in its first bytes (a JPEG followed by padding).
   writeFileSync(join(dir, "huge.jpg"), Buffer.concat([readFileSync(join(ROOT, "samples", "photo.jpg")), Buffer.alloc(16 << 20)]));
+  writeFileSync(join(dir, "big-header-16m.jpg"), Buffer.concat([readFileSync(join(ROOT, "samples", "big-header.jpg")), Buffer.alloc(16 << 20)]));
   origin = await startOrigin(dir);
   w = await startWorker({
     bucket: false,
@@ -41,20 +42,60 @@ async function expectError(key, status, re) {
   return res;
 }
 
-test("ignores Range: reads what it needs and cancels the body", async () => {
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// The origin writes an ignored-Range body one CHUNK every PACE_MS (tests/support/
+// origin.mjs), so its byte count says how far the Worker read before it closed the
+// connection. The Worker has the bytes it needs once chunk ceil(need / CHUNK) is
+// written; it then cancels the body and aborts the request within a few ms, well inside
+// one PACE_MS, so the origin never writes the chunk after that one: the count is at
+// most `need` rounded up to a chunk, that is below need + CHUNK ("the first window plus
+// one chunk"). A Worker that kept reading, or stopped reading without closing the
+// connection, lets the origin go on writing a chunk every PACE_MS.
+test("ignores Range: reads what it needs, cancels the body, the origin stops within the window plus one chunk", async () => {
   const res = await info("ignore-range/huge.jpg");
   const j = await res.json();
+  const answered = Date.now();
   assert.equal(j.ImageWidth.value, "400");
   assert.equal(readCost(res).bytes, FIRST_WINDOW);
-  await new Promise((r) => setTimeout(r, 300));
   const [e] = entries("ignore-range/huge.jpg");
-  // The Worker consumed exactly its first window (Server-Timing above) and then cancelled
-  // and aborted the body. What the server managed to write is bounded by what loopback
-  // socket buffers accept once workerd stops reading (a few MiB, measured 0.1-4 MiB),
-  // never the 16 MiB object; the exact "window plus one chunk" is not observable from
-  // the server side because workerd stops reading without always closing at once.
-  assert.ok(e.bytes < 8 << 20, `origin sent ${e.bytes} bytes`);
-  assert.ok(e.bytes >= FIRST_WINDOW && e.bytes % CHUNK === 0);
+  const atAnswer = e.bytes;
+  assert.ok(e.bytes >= FIRST_WINDOW, `origin sent ${e.bytes} bytes`);
+  assert.ok(e.bytes <= FIRST_WINDOW + CHUNK, `origin sent ${e.bytes} bytes, more than the window plus one chunk`);
+  // Closed, and nothing more written after the answer (several paces later).
+  await sleep(4 * PACE_MS);
+  assert.equal(e.bytes, atAnswer, "the origin kept writing after the answer");
+  assert.ok(e.closedAt !== null, "the connection is closed");
+  assert.ok(Date.now() - answered >= 4 * PACE_MS);
+});
+
+test("ignores Range: the cancel closes the connection at once, not when the request ends", async () => {
+  // big-header.jpg's frame header lies past the first window: a second read (a second
+  // whole-body request, skipped through to the offset) follows the first. The ranges
+  // the Worker asks for are those it asks a Range-honouring origin for the same object.
+  const plain = await info("plain/big-header-16m.jpg");
+  assert.equal(plain.status, 200);
+  await plain.arrayBuffer();
+  const ends = entries("plain/big-header-16m.jpg").map((e) => Number(e.range.match(/^bytes=\d+-(\d+)$/)[1]) + 1);
+  assert.equal(ends.length, 2);
+  assert.equal(ends[0], FIRST_WINDOW);
+
+  const key = "ignore-range/big-header-16m.jpg";
+  const res = await info(key);
+  const j = await res.json();
+  assert.equal(j.ImageHeight.value, "150");
+  assert.equal(readCost(res).ranges, 2);
+  const [first, second] = entries(key);
+  // Each connection stops within what its read needed plus one chunk...
+  assert.ok(first.bytes >= ends[0] && first.bytes <= ends[0] + CHUNK, `first connection: ${first.bytes} bytes`);
+  assert.ok(second.bytes >= ends[1] && second.bytes <= ends[1] + CHUNK, `second connection: ${second.bytes} bytes for a read ending at ${ends[1]}`);
+  // ...and the first was closed when the Worker cancelled it, not at the end of the request:
+  // it closed when the second read began, although that read then went on for several
+  // paces (during which a connection left open would have taken a chunk every PACE_MS).
+  assert.ok(first.closedAt !== null && first.closedAt <= second.at + PACE_MS, `first closed at ${first.closedAt} ms, second began at ${second.at} ms`);
+  assert.ok(second.closedAt - second.at >= 4 * PACE_MS, "the second read lasted several paces");
+  await sleep(4 * PACE_MS);
+  assert.ok(second.bytes <= ends[1] + CHUNK, "nothing written after the answer");
 });
 
 test("a different range than asked: 502, not parsed", async () => {

@@ -3,7 +3,8 @@
 // request path starts with a mode segment, so one Worker configured with
 // ORIGIN=http://127.0.0.1:<port>/o reaches every behaviour through the object key:
 //   /o/plain/<file>         honours Range
-//   /o/ignore-range/<file>  always 200 with the whole body, written in 16 KiB chunks
+//   /o/ignore-range/<file>  always 200 with the whole body, written in CHUNK-byte chunks
+//                           PACE_MS apart (see `send`)
 //   /o/status-<NNN>/<file>  answers NNN
 //   /o/s3-archive/<file>    honours Range and adds S3 headers: version id, GLACIER storage
 //                           class, a finished restore, a website redirect, x-amz-meta-*
@@ -26,7 +27,8 @@
 //   /o/redirect-other/<file> 302 to the same path on another host name (localhost)
 //   /o/redirect-loop/<file> 302 to itself
 //   /o/huge-header/<file>   a 128 KiB response header
-// Every request is logged with the bytes actually written before the client went away.
+// Every request is logged with the bytes actually written before the client went away
+// (`bytes`), and the time its connection closed (`closedAt`, ms since the origin started).
 import http from "node:http";
 import { readFileSync, existsSync, statSync } from "node:fs";
 import { join, normalize } from "node:path";
@@ -34,6 +36,10 @@ import { createHash } from "node:crypto";
 
 /** Size of each body write. */
 export const CHUNK = 16 * 1024;
+/** Pause between two chunks of a paced body (`ignore-range/`): far longer than the
+ * Worker takes to react to a chunk (a few ms), so a client that stops after the chunk
+ * it needs closes the connection before the next one is written. */
+export const PACE_MS = 50;
 
 /** Bytes each version of a `swap*` object adds at its end (after a JPEG's EOI). */
 export const SWAP_GROWTH = 100;
@@ -52,16 +58,21 @@ export function swapVersion(data, v) {
 export async function startOrigin(root) {
   const log = [];
   const seen = new Map();
+  const t0 = Date.now();
   const server = http.createServer((req, res) => {
-    const entry = { method: req.method, url: req.url, range: req.headers.range ?? null, ifMatch: req.headers["if-match"] ?? null, status: 0, bytes: 0 };
+    const entry = { method: req.method, url: req.url, at: Date.now() - t0, range: req.headers.range ?? null, ifMatch: req.headers["if-match"] ?? null, status: 0, bytes: 0, closedAt: null };
     log.push(entry);
+    res.on("close", () => { entry.closedAt = Date.now() - t0; });
     const send = (status, headers, body, paced = false) => {
       entry.status = status;
       res.writeHead(status, headers);
       if (req.method === "HEAD" || !body) return res.end();
-      // Chunked writes with back-pressure; `paced` waits a moment between chunks so a
-      // client that cancels the body is seen to stop the stream (loopback buffers would
-      // otherwise swallow a whole small file at once).
+      // Chunked writes with back-pressure. `paced` writes one chunk every PACE_MS
+      // whatever the socket accepts: loopback socket buffers take megabytes from a
+      // writer that goes as fast as `drain` allows, so only a paced body makes the
+      // count of bytes written say how far the client read before it closed the
+      // connection (the Worker reading ahead of its parser cannot go past what was
+      // written).
       let off = 0;
       let closed = false;
       res.on("close", () => { closed = true; });
@@ -70,8 +81,9 @@ export async function startOrigin(root) {
           const part = body.subarray(off, off + CHUNK);
           off += part.length;
           entry.bytes += part.length;
-          if (!res.write(part)) return res.once("drain", pump);
-          if (paced) return setTimeout(pump, 2);
+          const next = paced ? () => setTimeout(pump, PACE_MS) : pump;
+          if (!res.write(part)) return res.once("drain", next);
+          if (paced) return next();
         }
         if (!closed) res.end();
       };
