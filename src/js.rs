@@ -57,3 +57,17 @@ pub fn message(e: &JsValue) -> String {
 pub fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
+
+/// Size of this Worker's WebAssembly linear memory, in KiB. It only grows (wasm memory
+/// never shrinks): flat under load means the Rust side neither leaks nor fragments
+/// its heap into new pages. Logged per request (`wasmMemKiB`).
+pub fn wasm_mem_kib() -> u64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        (core::arch::wasm32::memory_size::<0>() as u64) * 64
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0
+    }
+}

@@ -173,6 +173,7 @@ async fn answer(
             })
     };
     let mut line = log.into_inner();
+    line.wasm_mem_kib = js::wasm_mem_kib();
     match res {
         Ok(r) => {
             line.status = r.status_code();
@@ -220,6 +221,9 @@ struct LogLine {
     /// The binding the request was passed to (`HUE`: the hue Worker answered it, with
     /// its own log line and request id).
     forwarded: Option<&'static str>,
+    /// The Worker's WebAssembly memory when the answer was ready (`js::wasm_mem_kib`).
+    #[serde(rename = "wasmMemKiB")]
+    wasm_mem_kib: u64,
 }
 
 struct Req<'a> {

@@ -28,8 +28,10 @@ export const ASSETS = {
  * as Cloudflare presents a routed request with the zone's URL, so `fetch(request)` in
  * the Worker reaches it.
  * `hue: false` runs the info Worker alone, without its HUE binding.
+ * `stdio(stdout, stderr)`: Miniflare's `handleRuntimeStdio`, to read the runtime's output
+ * (the Workers' log lines) instead of printing it.
  */
-export async function startWorker({ bindings = {}, bucket = true, seed = true, r2Shim = false, assets = true, upstream, hue = true } = {}) {
+export async function startWorker({ bindings = {}, bucket = true, seed = true, r2Shim = false, assets = true, upstream, hue = true, stdio } = {}) {
   const built = (dir) => {
     const script = join(ROOT, dir, "index.js");
     if (!existsSync(script)) throw new Error(`${dir}/index.js missing: run scripts/build.sh first`);
@@ -64,7 +66,7 @@ export async function startWorker({ bindings = {}, bucket = true, seed = true, r
     });
   }
   // `upstream` is one of Miniflare's shared options: it applies to the entry Worker.
-  const mf = new Miniflare({ workers, ...(upstream ? { upstream } : {}) });
+  const mf = new Miniflare({ workers, ...(upstream ? { upstream } : {}), ...(stdio ? { handleRuntimeStdio: stdio } : {}) });
   const url = await mf.ready;
   const r2 = r2Shim ? await mf.getR2Bucket("INNER", "r2-shim") : bucket ? await mf.getR2Bucket("BUCKET") : null;
   if (r2 && seed) await seedSamples(r2);
