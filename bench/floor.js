@@ -2,7 +2,8 @@
 // any work of its own. With READ unset it answers every request with a constant
 // OSS-shaped body (workerd's own cost per request: HTTP in and out, isolate entry).
 // With READ = "1" it first does one ranged read of the first 68 KiB (imginfo-edge's
-// first window) from R2, or else from ORIGIN, and answers the number of bytes read: the
+// first window) from R2, or else from ORIGIN (also for a key R2 does not have, when both
+// are bound, as imginfo-edge falls back), and answers the number of bytes read: the
 // least a Worker that reads each object once can cost. Neither parses anything.
 const WINDOW = 68 * 1024;
 // (WINDOW_BYTES overrides the window, to see what bytes cost against round trips.)
@@ -14,10 +15,10 @@ export default {
     const window = Number(env.WINDOW_BYTES) || WINDOW;
     if (env.READ === "1") {
       const key = decodeURIComponent(new URL(request.url).pathname.slice(1));
-      if (env.BUCKET) {
-        const obj = await env.BUCKET.get(key, { range: { offset: 0, length: window } });
-        n = obj ? (await obj.arrayBuffer()).byteLength : 0;
-      } else {
+      const obj = env.BUCKET ? await env.BUCKET.get(key, { range: { offset: 0, length: window } }) : null;
+      if (obj) {
+        n = (await obj.arrayBuffer()).byteLength;
+      } else if (env.ORIGIN) {
         const res = await fetch(`${env.ORIGIN}/${key}`, { headers: { range: `bytes=0-${window - 1}` } });
         n = (await res.arrayBuffer()).byteLength;
       }

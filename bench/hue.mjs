@@ -16,56 +16,12 @@
 // Standalone (its own Miniflare, in-memory R2, the same /proc measurements as the
 // main benchmark, bench/run.mjs); `measureHue(ctx, files, reps)` is exported so a
 // harness that already runs a Worker can call it with `{url, pids}`.
-import { Miniflare } from "miniflare";
-import { readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
-import { join, dirname } from "node:path";
+import { writeFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ROOT, FREE_PLAN_CPU_MS, keyPath, q, get, cpuSamples, corpusFiles, startCorpusWorker } from "./lib.mjs";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const CORPUS = process.env.IMGINFO_CORPUS ?? join(ROOT, "..", "shared", "corpus");
 const QUERY = "?x-oss-process=image/average-hue";
-const FREE_PLAN_CPU_MS = 10;
-
-/** Time on CPU of each process's main thread (the isolate's), ms. */
-function schedMs(pids) {
-  let ns = 0;
-  for (const pid of pids) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, "utf8").split(" ")[0]);
-    } catch {
-      // gone
-    }
-  }
-  return ns / 1e6;
-}
-
-function childWorkerd() {
-  const found = [];
-  for (const p of readdirSync("/proc")) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const s = readFileSync(`/proc/${p}/stat`, "utf8");
-      const comm = s.slice(s.indexOf("(") + 1, s.lastIndexOf(")"));
-      const ppid = s.slice(s.lastIndexOf(")") + 2).split(" ")[1];
-      if (comm === "workerd" && ppid === String(process.pid)) found.push(Number(p));
-    } catch {
-      // raced with exit
-    }
-  }
-  return found;
-}
-
-const keyPath = (rel) => "/" + rel.split("/").map(encodeURIComponent).join("/");
-const q = (v, p) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.round(((s.length - 1) * p) / 100))] : NaN;
-};
-
-async function get(url) {
-  const res = await fetch(url, { headers: { "accept-encoding": "identity" } });
-  const body = await res.text();
-  return { status: res.status, body, timing: res.headers.get("server-timing") ?? "" };
-}
 
 /** Per file: CPU samples, reads, bytes, method, status. `ctx = {url, pids}`. */
 export async function measureHue(ctx, files, reps = 5) {
@@ -81,12 +37,8 @@ export async function measureHue(ctx, files, reps = 5) {
     }
     const first = await get(u + QUERY);
     const m = first.timing.match(/read;desc="(\d+) ranges?, (\d+) B"/);
-    const cpu = [];
-    for (let i = 0; i < reps; i++) {
-      const s0 = schedMs(ctx.pids);
-      await get(u + QUERY + `&r=${i}`); // an unknown parameter: no Cache API hit
-      cpu.push(schedMs(ctx.pids) - s0);
-    }
+    // An unknown parameter per request: no Cache API hit.
+    const cpu = await cpuSamples(ctx, (i) => u + QUERY + `&r=${i}`, reps);
     out.push({
       ...f,
       status: first.status,
@@ -129,43 +81,13 @@ async function main() {
   const conc = Number(opt("conc", 8));
   const duration = Number(opt("duration", 10));
   const direct = argv.includes("--direct");
-  for (const dir of ["build", "build-hue"]) {
-    if (!existsSync(join(ROOT, dir, "index.js"))) throw new Error(`${dir}/index.js missing: run scripts/build.sh first`);
-  }
-  const summary = JSON.parse(readFileSync(join(CORPUS, "truth", "summary.json"), "utf8"));
-  const files = Object.entries(summary)
-    .filter(([, t]) => t.category === "valid")
-    .map(([rel, t]) => ({ rel, format: rel.split("/")[0], size: t.file_size, pixels: (t.width ?? 0) * (t.height ?? 0) }));
-  const worker = (name, dir) => ({
-    name,
-    modules: true,
-    scriptPath: join(ROOT, dir, "index.js"),
-    modulesRoot: join(ROOT, dir),
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-    compatibilityDate: "2026-05-01",
-    r2Buckets: { BUCKET: "imginfo-hue-bench" },
-    // No Cache API: every request computes its answer.
-    bindings: { ORIGIN: "", INFO_CACHE_TTL: "0" },
-  });
-  const t0 = performance.now();
-  const mf = new Miniflare({
-    workers: direct
-      ? [worker("hue", "build-hue")]
-      : [{ ...worker("info", "build"), serviceBindings: { HUE: "hue" } }, worker("hue", "build-hue")],
-    handleRuntimeStdio(out, err) {
-      out.resume();
-      err.resume();
-    },
-  });
-  const url = (await mf.ready).toString().replace(/\/$/, "");
-  const tReady = performance.now();
-  const bucket = await mf.getR2Bucket("BUCKET");
-  for (const f of files) await bucket.put(f.rel, new Uint8Array(readFileSync(join(CORPUS, "images", f.rel))));
-  const ctx = { url, pids: childWorkerd() };
-  if (!ctx.pids.length) throw new Error("no workerd child process found");
+  const files = corpusFiles().filter((f) => f.valid);
+  // No Cache API: every request computes its answer.
+  const ctx = await startCorpusWorker(files, { direct });
+  const { mf, url } = ctx;
   const tFirst0 = performance.now();
   const firstAnswer = await get(url + keyPath(files[0].rel) + QUERY);
-  const cold = { startToReady: tReady - t0, firstMs: performance.now() - tFirst0, status: firstAnswer.status };
+  const cold = { startToReady: ctx.startToReadyMs, firstMs: performance.now() - tFirst0, status: firstAnswer.status };
   console.log(`[hue] ${direct ? "hue Worker alone" : "info Worker → HUE binding → hue Worker"}: workerd start → ready ${cold.startToReady.toFixed(0)} ms, first average-hue answer ${cold.firstMs.toFixed(0)} ms`);
   console.log(`[hue] ${files.length} valid corpus files, ${reps} serial requests each`);
   const rows = await measureHue(ctx, files, reps);
