@@ -31,6 +31,20 @@ export function childWorkerd() {
   return found;
 }
 
+/** Clock ticks per second of /proc's utime and stime (Linux's USER_HZ). */
+const CLK_TCK = 100;
+
+/** utime+stime of the processes (all threads, live and exited), in ms. */
+export function cpuMs(pids) {
+  let ticks = 0;
+  for (const pid of pids) {
+    const s = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
+    ticks += Number(f[11]) + Number(f[12]);
+  }
+  return (ticks * 1000) / CLK_TCK;
+}
+
 /** Time on CPU of each process's main thread (the isolate's: what Workers bill), ms. */
 export function schedMs(pids) {
   let ns = 0;

@@ -18,7 +18,7 @@
 // requests, /proc schedstat), cold start and the gzipped upload size.
 import { Miniflare } from "miniflare";
 import { spawn } from "node:child_process";
-import { readFileSync, writeFileSync, mkdirSync, existsSync, readdirSync, statSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdirSync, existsSync, statSync } from "node:fs";
 import { join, dirname, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { homedir, cpus, totalmem, loadavg } from "node:os";
@@ -26,6 +26,7 @@ import { gzipSync } from "node:zlib";
 import { createHash } from "node:crypto";
 import { execSync } from "node:child_process";
 import { startOrigin } from "./origin.mjs";
+import { childWorkerd, cpuMs, schedMs } from "./lib.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 // IMGINFO_BUILD_DIR: another build of the info Worker, IMGINFO_HUE_BUILD_DIR of the hue
@@ -42,7 +43,6 @@ const HUE = {
 const OUT = join(ROOT, "bench", "out");
 const COMPATIBILITY_DATE = "2026-05-01";
 const BUCKET_NAME = "imginfo-bench";
-const CLK_TCK = 100;
 const INFO_QUERY = "?x-oss-process=image/info";
 /** Workers Standard and R2 list prices (USD) beyond the included allowances. */
 const PRICE = { perMillionRequests: 0.3, perMillionCpuMs: 0.02, perMillionClassB: 0.36 };
@@ -178,52 +178,8 @@ async function seedR2(corpus) {
 }
 
 // ---------------------------------------------------------------- /proc
-function childWorkerd() {
-  const mine = String(process.pid);
-  const found = [];
-  for (const p of readdirSync("/proc")) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const s = readFileSync(`/proc/${p}/stat`, "utf8");
-      const comm = s.slice(s.indexOf("(") + 1, s.lastIndexOf(")"));
-      const ppid = s.slice(s.lastIndexOf(")") + 2).split(" ")[1];
-      if (comm === "workerd" && ppid === mine) found.push(Number(p));
-    } catch {
-      // the process went away
-    }
-  }
-  return found;
-}
-
-/** utime+stime of the processes (all threads, live and exited), in ms. */
-function cpuMs(pids) {
-  let ticks = 0;
-  for (const pid of pids) {
-    const s = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
-    ticks += Number(f[11]) + Number(f[12]);
-  }
-  return (ticks * 1000) / CLK_TCK;
-}
-
-/**
- * Time on CPU of the processes' live threads, in ms (ns resolution, from schedstat); with
- * `mainOnly`, of each process's main thread alone: the thread that runs the isolate (the
- * CPU a Worker is billed for), without V8's background GC and compiler threads.
- */
-function schedMs(pids, mainOnly = false) {
-  let ns = 0;
-  for (const pid of pids) {
-    for (const t of mainOnly ? [String(pid)] : readdirSync(`/proc/${pid}/task`)) {
-      try {
-        ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8").split(" ")[0]);
-      } catch {
-        // thread exited
-      }
-    }
-  }
-  return ns / 1e6;
-}
+// childWorkerd, cpuMs (utime+stime, all threads) and schedMs (the isolate's thread) are
+// bench/lib.mjs's.
 
 // ---------------------------------------------------------------- workers
 /**
@@ -321,9 +277,9 @@ async function cpuPass(ctx, files, reps) {
     await get(u);
     const samples = [];
     for (let i = 0; i < reps; i++) {
-      const s0 = schedMs(ctx.pids, true);
+      const s0 = schedMs(ctx.pids);
       await get(u);
-      samples.push(schedMs(ctx.pids, true) - s0);
+      samples.push(schedMs(ctx.pids) - s0);
     }
     out[f.rel] = samples;
   }
@@ -333,9 +289,9 @@ async function cpuPass(ctx, files, reps) {
 /** The runtime's own cost of a request the Worker answers without any read (`GET /`). */
 async function baseline(ctx, reps) {
   for (let i = 0; i < 20; i++) await get(ctx.url + "/");
-  const s0 = schedMs(ctx.pids, true);
+  const s0 = schedMs(ctx.pids);
   for (let i = 0; i < reps * 20; i++) await get(ctx.url + "/");
-  return (schedMs(ctx.pids, true) - s0) / (reps * 20);
+  return (schedMs(ctx.pids) - s0) / (reps * 20);
 }
 
 function runLoad(url, paths, connections, duration) {
@@ -357,11 +313,11 @@ function runLoad(url, paths, connections, duration) {
 async function loadCell(ctx, paths, conc, origin) {
   await runLoad(ctx.url, paths, conc, CFG.warmup);
   const c0 = cpuMs(ctx.pids);
-  const s0 = schedMs(ctx.pids, true);
+  const s0 = schedMs(ctx.pids);
   const o0 = { ...origin.counters };
   const r = await runLoad(ctx.url, paths, conc, CFG.duration);
   const c1 = cpuMs(ctx.pids);
-  const s1 = schedMs(ctx.pids, true);
+  const s1 = schedMs(ctx.pids);
   const n = r.requests.total;
   return {
     conc,

@@ -26,14 +26,13 @@ import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { startWorker } from "../tests/support/worker.mjs";
 import { startOrigin } from "../tests/support/origin.mjs";
-import { ROOT, COMPATIBILITY_DATE, FREE_PLAN_CPU_MS, childWorkerd, rssKiB, cpuSamples, q } from "./lib.mjs";
+import { ROOT, COMPATIBILITY_DATE, FREE_PLAN_CPU_MS, childWorkerd, cpuMs, rssKiB, cpuSamples, q } from "./lib.mjs";
 
 const arg = (n, d) => { const i = process.argv.indexOf(`--${n}`); return i > 0 ? Number(process.argv[i + 1]) : d; };
 const CLIENTS = arg("clients", 50);
 const SECONDS = arg("seconds", 30);
 const REPS = arg("reps", 3);
 const WARMUP = arg("warmup", 60);
-const CLK_TCK = 100;
 /** RSS growth per request allowed above the floor's, as a factor, plus one RSS_STEP_KIB
  * over the requests of the half: workerd's RSS moves in steps of tens of MiB (heap and
  * arena growth), so one step more or less in a half-run is noise, not a leak. A leak
@@ -127,7 +126,6 @@ for (const p of paths) {
 const baseStatuses = {};
 for (const v of baseline.values()) { const s = v.slice(0, 3); baseStatuses[s] = (baseStatuses[s] ?? 0) + 1; }
 
-const cpuTicks = () => { const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" "); return Number(f[11]) + Number(f[12]); };
 
 /**
  * `CLIENTS` clients for `seconds` (or until `requests` were sent) over `paths`
@@ -182,10 +180,10 @@ const check = async (p, r) => {
 const drain = async (_, r) => { await r.arrayBuffer(); };
 const warm = WARMUP > 0 ? await load(w.url, () => rssKiB(pid), drain, WARMUP) : { n: 0 };
 const rss0 = rssKiB(pid);
-const cpu0 = cpuTicks();
+const cpu0 = cpuMs([pid]);
 const ours = await load(w.url, () => rssKiB(pid), check);
 const errors = check.errors ?? 0;
-const cpuMs = ((cpuTicks() - cpu0) * 1000) / CLK_TCK;
+const cpuUsedMs = cpuMs([pid]) - cpu0;
 const rss1 = rssKiB(pid);
 const n = ours.n;
 const lat = ours.lat.sort((a, b) => a - b);
@@ -202,7 +200,7 @@ const result = {
   machine: `${cpus().length} × ${cpus()[0].model}`,
   clients: CLIENTS, seconds: SECONDS, warmupSeconds: WARMUP, distinctRequests: paths.length, requests: n,
   rps: Number((n / SECONDS).toFixed(0)), p50ms: Number(lq(0.5)), p99ms: Number(lq(0.99)),
-  cpuMsPerRequestUnderLoad: Number((cpuMs / n).toFixed(3)),
+  cpuMsPerRequestUnderLoad: Number((cpuUsedMs / n).toFixed(3)),
   cpuAlone: {
     note: `each of the ${paths.length} distinct requests made alone ${REPS} times: schedstat time of workerd's main thread (the isolate's, what Workers bill; it also runs the local R2 simulator)`,
     requests: cpuAlone.length,
