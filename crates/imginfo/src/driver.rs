@@ -241,15 +241,7 @@ pub fn inspect_bytes(data: &[u8], budget: Budget) -> (Result<Info, Error>, Stats
 pub(crate) mod tests {
     use super::*;
 
-    fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
-        let mut c = (data.len() as u32).to_be_bytes().to_vec();
-        c.extend_from_slice(kind);
-        c.extend_from_slice(data);
-        let mut crc_in = kind.to_vec();
-        crc_in.extend_from_slice(data);
-        c.extend_from_slice(&crc32fast::hash(&crc_in).to_be_bytes());
-        c
-    }
+    use crate::probe::testutil::png_chunk as chunk;
 
     /// A `width`×2 PNG whose `eXIf` follows a 200 KB IDAT: the driver reads the first
     /// window, then the tail (two reads).

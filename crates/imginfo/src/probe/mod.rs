@@ -159,6 +159,18 @@ fn exif_block(data: &ByteMap, range: Range, kind: ExifKind) -> PResult<Result<Ve
 pub(crate) mod testutil {
     use super::*;
 
+    /// A PNG chunk: length, type, data and a CRC-32 computed independently of the
+    /// probe's own (crc32fast).
+    pub fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+        let mut c = (data.len() as u32).to_be_bytes().to_vec();
+        c.extend_from_slice(kind);
+        c.extend_from_slice(data);
+        let mut crc_in = kind.to_vec();
+        crc_in.extend_from_slice(data);
+        c.extend_from_slice(&crc32fast::hash(&crc_in).to_be_bytes());
+        c
+    }
+
     /// Runs the probe on every prefix of `file` (up to `limit` bytes, every `stride`),
     /// with the object size unknown: each prefix must answer Need or the full answer.
     pub fn check_prefixes(file: &[u8], limit: usize, stride: usize, expect: &Info) {

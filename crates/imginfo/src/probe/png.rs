@@ -331,15 +331,7 @@ mod tests {
     use super::*;
     use crate::probe::testutil::{check_prefixes, rest_in_one_read, run};
 
-    fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
-        let mut c = (data.len() as u32).to_be_bytes().to_vec();
-        c.extend_from_slice(kind);
-        c.extend_from_slice(data);
-        let mut crc_in = kind.to_vec();
-        crc_in.extend_from_slice(data);
-        c.extend_from_slice(&crc32(&crc_in).to_be_bytes());
-        c
-    }
+    use crate::probe::testutil::png_chunk as chunk;
 
     fn tiff_orientation(o: u8) -> Vec<u8> {
         let mut t = vec![b'I', b'I', 42, 0, 8, 0, 0, 0, 1, 0];

@@ -258,19 +258,27 @@ impl Obj {
     /// Compact JSON text, members in insertion order, written straight into the body
     /// (no text per member).
     pub fn to_vec(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(64 + 48 * self.0.len());
-        out.push(b'{');
-        for (i, (k, v)) in self.0.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            write_json(&mut out, k);
-            out.push(b':');
-            write_json(&mut out, v);
-        }
-        out.push(b'}');
-        out
+        write_object(self.0.iter().map(|(k, v)| (k, v)), write_json)
     }
+}
+
+/// `{"<key>":<value>,…}` in the order given, each value written by `value`.
+pub(crate) fn write_object<K: AsRef<str>, V>(
+    members: impl ExactSizeIterator<Item = (K, V)>,
+    value: impl Fn(&mut Vec<u8>, V),
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64 + 48 * members.len());
+    out.push(b'{');
+    for (i, (k, v)) in members.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_json(&mut out, k.as_ref());
+        out.push(b':');
+        value(&mut out, v);
+    }
+    out.push(b'}');
+    out
 }
 
 /// Appends the compact JSON text of `v` to `out`. Serializing into a `Vec` cannot fail

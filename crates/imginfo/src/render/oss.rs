@@ -7,7 +7,7 @@
 //! are XML `<Error>` with `Code`, `Message`, `RequestId`, `HostId`, `EC`; TOS errors are
 //! JSON with `Code`, `Message`, `RequestId`, `HostId`.
 
-use super::{exiv2, flat_fields, write_json, xml_escape, Ctx, Obj, Rendered};
+use super::{exiv2, flat_fields, write_json, write_object, xml_escape, Ctx, Obj, Rendered};
 use crate::error::Error;
 use crate::exif::{tags, Field, Ifd, Value};
 use crate::hue::Hue;
@@ -54,18 +54,11 @@ pub fn info(info: &Info, _ctx: &Ctx) -> Rendered {
     m.insert("ImageHeight".into(), info.height().to_string());
     m.insert("ImageWidth".into(), info.width().to_string());
     // `{"<name>":{"value":"<text>"},…}` written straight into the body.
-    let mut body = Vec::with_capacity(64 + 48 * m.len());
-    body.push(b'{');
-    for (i, (k, v)) in m.iter().enumerate() {
-        if i > 0 {
-            body.push(b',');
-        }
-        write_json(&mut body, k);
-        body.extend_from_slice(b":{\"value\":");
-        write_json(&mut body, v);
-        body.push(b'}');
-    }
-    body.push(b'}');
+    let body = write_object(m.iter(), |out, v| {
+        out.extend_from_slice(b"{\"value\":");
+        write_json(out, v);
+        out.push(b'}');
+    });
     Rendered::json(200, body)
 }
 
