@@ -9,7 +9,11 @@ import { fileURLToPath } from "node:url";
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const CORPUS = process.env.IMGINFO_CORPUS ?? join(ROOT, "..", "shared", "corpus");
 export const BUILD = process.env.IMGINFO_BUILD_DIR ?? join(ROOT, "build");
-export const BUILD_HUE = join(ROOT, "build-hue");
+// IMGINFO_BUILD_DIR / IMGINFO_HUE_BUILD_DIR: other builds of the info and hue Workers
+// (A/B runs while profiling).
+export const BUILD_HUE = process.env.IMGINFO_HUE_BUILD_DIR ?? join(ROOT, "build-hue");
+/** Miniflare's rule for worker-build's output: the .wasm is a compiled module. */
+export const WASM_RULES = [{ type: "CompiledWasm", include: ["**/*.wasm"] }];
 export const COMPATIBILITY_DATE = "2026-05-01";
 /** CPU time per request of the Workers free plan. */
 export const FREE_PLAN_CPU_MS = 10;
@@ -116,7 +120,7 @@ export async function startCorpusWorker(files, { bindings = {}, direct = false }
     modules: true,
     scriptPath: join(dir, "index.js"),
     modulesRoot: dir,
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    modulesRules: WASM_RULES,
     compatibilityDate: COMPATIBILITY_DATE,
     r2Buckets: { BUCKET: "imginfo-corpus-bench" },
     bindings: { ORIGIN: "", INFO_CACHE_TTL: "0", ...bindings },

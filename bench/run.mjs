@@ -19,29 +19,24 @@
 import { Miniflare } from "miniflare";
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync, mkdirSync, existsSync, statSync } from "node:fs";
-import { join, dirname, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, relative } from "node:path";
 import { homedir, cpus, totalmem, loadavg } from "node:os";
 import { gzipSync } from "node:zlib";
 import { createHash } from "node:crypto";
 import { execSync } from "node:child_process";
 import { startOrigin } from "./origin.mjs";
-import { childWorkerd, cpuMs, schedMs } from "./lib.mjs";
+import { ROOT, CORPUS, BUILD, BUILD_HUE, COMPATIBILITY_DATE, WASM_RULES, childWorkerd, cpuMs, schedMs } from "./lib.mjs";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-// IMGINFO_BUILD_DIR: another build of the info Worker, IMGINFO_HUE_BUILD_DIR of the hue
-// Worker (A/B runs while profiling).
-const BUILD = process.env.IMGINFO_BUILD_DIR ?? join(ROOT, "build");
-const HUE_BUILD = process.env.IMGINFO_HUE_BUILD_DIR ?? join(ROOT, "build-hue");
+/** A worker-build output directory as Miniflare loads it and wrangler uploads it. */
+const built = (dir) => ({
+  script: join(dir, "index.js"),
+  modulesRoot: dir,
+  modulesRules: WASM_RULES,
+  upload: [join(dir, "index_bg.wasm"), join(dir, "index.js")],
+});
 /** The hue Worker as the info Worker's HUE service binding (as wrangler.toml binds it). */
-const HUE = {
-  script: join(HUE_BUILD, "index.js"),
-  modulesRoot: HUE_BUILD,
-  modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-  upload: [join(HUE_BUILD, "index_bg.wasm"), join(HUE_BUILD, "index.js")],
-};
+const HUE = built(BUILD_HUE);
 const OUT = join(ROOT, "bench", "out");
-const COMPATIBILITY_DATE = "2026-05-01";
 const BUCKET_NAME = "imginfo-bench";
 const INFO_QUERY = "?x-oss-process=image/info";
 /** Workers Standard and R2 list prices (USD) beyond the included allowances. */
@@ -69,7 +64,6 @@ const CFG = {
   reportOnly: flag("report-only"),
   out: opt("out", join(ROOT, "bench", QUICK ? "out/RESULTS.quick.md" : "RESULTS.md")),
 };
-const CORPUS = process.env.IMGINFO_CORPUS ?? join(ROOT, "..", "shared", "corpus");
 const STATE = process.env.IMGINFO_BENCH_STATE ?? join(homedir(), ".cache", "imginfo-edge", "bench");
 const R2_DIR = join(STATE, "r2");
 
@@ -77,10 +71,7 @@ const WORKERS = {
   ours: {
     label: "imginfo-edge (Rust/WASM)",
     short: "ours",
-    script: join(BUILD, "index.js"),
-    modulesRoot: BUILD,
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-    upload: [join(BUILD, "index_bg.wasm"), join(BUILD, "index.js")],
+    ...built(BUILD),
     // As in wrangler.toml, but with the Cache API off: every request does the work.
     bindings: { MAX_READ_BYTES: "4194304", ORIGIN_TIMEOUT_MS: "10000", INFO_CACHE_TTL: "0" },
     hue: HUE,
@@ -88,10 +79,7 @@ const WORKERS = {
   "ours-cached": {
     label: "imginfo-edge, Cache API on (INFO_CACHE_TTL=300)",
     short: "ours (cached)",
-    script: join(BUILD, "index.js"),
-    modulesRoot: BUILD,
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-    upload: [join(BUILD, "index_bg.wasm"), join(BUILD, "index.js")],
+    ...built(BUILD),
     bindings: { MAX_READ_BYTES: "4194304", ORIGIN_TIMEOUT_MS: "10000", INFO_CACHE_TTL: "300" },
     hue: HUE,
     loadOnly: true,
