@@ -85,7 +85,7 @@ impl Config {
         cfg
     }
 
-    pub fn from_env(env: &Env) -> Config {
+    fn from_env(env: &Env) -> Config {
         let raw: &JsValue = env;
         let mut warnings = Vec::new();
         let origin_var = var(raw, "ORIGIN").unwrap_or_default();

@@ -285,7 +285,8 @@ async fn route(
     let path = key_path(&url, cfg);
     let hints = hints(req, cfg);
     let mut op = request::parse(&path, url.query, &hints);
-    let signed = signer(req)?;
+    // The signer, from the URL and `Authorization` already read (see `signer`).
+    let signed = Family::detect(hints.authorization.as_deref(), url.query);
     let origin = if cfg.route {
         Some(url.origin())
     } else {
