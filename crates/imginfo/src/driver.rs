@@ -99,15 +99,24 @@ impl Stats {
     }
 }
 
-/// Whether an attempt that ended in `r` starts over from the object's new version:
-/// the object changed between two reads, restarts are left, and the source can
-/// start over (which makes its next read a fresh first read). Counts the restart.
-pub fn should_restart<T, S: Source>(r: &Result<T, Error>, src: &mut S, stats: &mut Stats) -> bool {
-    if matches!(r, Err(Error::Changed)) && stats.restarts < MAX_RESTARTS && src.restart() {
-        stats.restarts += 1;
-        true
-    } else {
-        false
+/// Runs `attempt` over `src` and, when it ends because the object changed between two
+/// reads, starts over from the new version while restarts are left and the source can
+/// start over (which makes its next read a fresh first read). `Stats` counts every
+/// attempt's reads and the restarts. The one restart policy of every route that reads.
+pub async fn with_restarts<S: Source, T>(
+    src: &mut S,
+    mut attempt: impl AsyncFnMut(&mut S, &mut Stats) -> Result<T, Error>,
+) -> (Result<T, Error>, Stats) {
+    let mut stats = Stats::default();
+    loop {
+        let mut one = Stats::default();
+        let r = attempt(src, &mut one).await;
+        stats.add(one);
+        if matches!(r, Err(Error::Changed)) && stats.restarts < MAX_RESTARTS && src.restart() {
+            stats.restarts += 1;
+        } else {
+            return (r, stats);
+        }
     }
 }
 
@@ -115,15 +124,7 @@ pub fn should_restart<T, S: Source>(r: &Result<T, Error>, src: &mut S, stats: &m
 /// object changes between two reads, starts over once from the new version (each
 /// attempt with the whole budget; `Stats` counts both).
 pub async fn inspect<S: Source>(src: &mut S, budget: Budget) -> (Result<Info, Error>, Stats) {
-    let mut stats = Stats::default();
-    loop {
-        let mut attempt = Stats::default();
-        let r = run(src, budget, &mut attempt).await;
-        stats.add(attempt);
-        if !should_restart(&r, src, &mut stats) {
-            return (r, stats);
-        }
-    }
+    with_restarts(src, async |src, stats| run(src, budget, stats).await).await
 }
 
 async fn run<S: Source>(src: &mut S, budget: Budget, stats: &mut Stats) -> Result<Info, Error> {

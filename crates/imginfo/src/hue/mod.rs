@@ -214,15 +214,7 @@ pub trait Job {
 /// the method the format calls for. When the object changes between two reads (of
 /// either phase), starts over once from the new version, as [`driver::inspect`] does.
 pub async fn average<S: Source>(src: &mut S, limits: Limits) -> (Result<Hue, Error>, Stats) {
-    let mut stats = Stats::default();
-    loop {
-        let mut attempt = Stats::default();
-        let r = run(src, limits, &mut attempt).await;
-        stats.add(attempt);
-        if !driver::should_restart(&r, src, &mut stats) {
-            return (r, stats);
-        }
-    }
+    driver::with_restarts(src, async |src, stats| run(src, limits, stats).await).await
 }
 
 async fn run<S: Source>(src: &mut S, limits: Limits, stats: &mut Stats) -> Result<Hue, Error> {
